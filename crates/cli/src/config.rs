@@ -1,0 +1,214 @@
+//! Configuration, declared once. Each setting can come from a flag, an environment
+//! variable, or the optional TOML file (`--config`, `KOLABIK_CONFIG`, or `./kolabik.toml`
+//! when present), in that order of precedence, then a default.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kolabik",
+    version,
+    about = "Kolabik: run a public-service innovation competition end to end."
+)]
+pub struct Cli {
+    /// TOML configuration file. Keys: addr, data, database_url, demo, public_url,
+    /// trust_proxy, max_connections, log.
+    #[arg(long, global = true, env = "KOLABIK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded SQLite database and uploaded files [default: ./kolabik-data]
+    #[arg(long, global = true, env = "KOLABIK_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Database URL: `postgres://user@host/db` for PostgreSQL, or `sqlite://path`.
+    /// Without it, an embedded SQLite database at <data>/kolabik.db is used.
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Most database connections this process opens [default: 16]
+    #[arg(long, global = true, env = "KOLABIK_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<u32>,
+    /// Log filter, e.g. `info` or `kolabik_web=debug` [default: info]
+    #[arg(long, global = true, env = "KOLABIK_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "KOLABIK_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// Load the demo edition "Kolabik Kota Pasuruan 2022" into an empty database and print
+    /// the demo accounts.
+    #[arg(long, env = "KOLABIK_DEMO")]
+    pub demo: bool,
+    /// Public base URL when behind a reverse proxy (e.g. https://kolabik.example.go.id);
+    /// an https URL makes cookies Secure.
+    #[arg(long, env = "KOLABIK_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-For for the client address (only behind your own proxy).
+    #[arg(long, env = "KOLABIK_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account with a temporary password and one role in the current edition.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// committee, unit_operator, judge or viewer
+        #[arg(long)]
+        role: String,
+        /// Unit code (required for unit_operator)
+        #[arg(long)]
+        unit: Option<String>,
+        /// 18-digit NIP
+        #[arg(long)]
+        nip: Option<String>,
+    },
+    /// Set a password: piped on standard input, or generated (and to be changed at sign-in).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API bearer token for an account and print it.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    data: Option<PathBuf>,
+    database_url: Option<String>,
+    demo: Option<bool>,
+    public_url: Option<String>,
+    trust_proxy: Option<bool>,
+    max_connections: Option<u32>,
+    log: Option<String>,
+}
+
+/// The resolved configuration.
+#[derive(Debug)]
+pub struct Settings {
+    pub addr: String,
+    pub data: PathBuf,
+    pub database_url: Option<String>,
+    pub demo: bool,
+    pub public_url: Option<String>,
+    pub trust_proxy: bool,
+    pub max_connections: u32,
+    pub log: String,
+}
+
+impl Settings {
+    pub fn resolve(cli: &Cli) -> Result<Settings> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None if Path::new("kolabik.toml").exists() => read_file(Path::new("kolabik.toml"))?,
+            None => FileConfig::default(),
+        };
+        let serve = match &cli.command {
+            Command::Serve(s) => Some(s),
+            _ => None,
+        };
+        let default_serve = ServeArgs::default();
+        let s = serve.unwrap_or(&default_serve);
+        let max_connections = cli.max_connections.or(file.max_connections).unwrap_or(16);
+        if max_connections == 0 {
+            bail!("max_connections must be at least 1");
+        }
+        Ok(Settings {
+            addr: s
+                .addr
+                .clone()
+                .or(file.addr)
+                .unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            data: cli
+                .data
+                .clone()
+                .or(file.data)
+                .unwrap_or_else(|| PathBuf::from("kolabik-data")),
+            database_url: cli
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .filter(|u| !u.trim().is_empty()),
+            demo: s.demo || file.demo.unwrap_or(false),
+            public_url: s.public_url.clone().or(file.public_url),
+            trust_proxy: s.trust_proxy || file.trust_proxy.unwrap_or(false),
+            max_connections,
+            log: cli
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+
+    /// The database URL, creating the data directory for the embedded SQLite database.
+    pub fn database_url(&self) -> Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data)
+            .with_context(|| format!("cannot create the data directory {}", self.data.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data.join("kolabik.db").display()
+        ))
+    }
+
+    /// The URL without its password, for messages.
+    pub fn redacted_url(&self) -> String {
+        let url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data.join("kolabik.db").display()));
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let creds = &url[scheme + 3..at];
+                match creds.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                    None => url,
+                }
+            }
+            _ => url,
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+}

@@ -1,0 +1,221 @@
+//! `kolabik`: the single binary. Parses the configuration (flags, then environment, then an
+//! optional TOML file, then defaults), builds the application and runs one subcommand.
+
+mod config;
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use kolabik_app::users::NewUserInput;
+use kolabik_app::{Actor, App, AppError};
+use kolabik_web::WebConfig;
+
+use config::{Cli, Command, Settings, TokenCommand, UserCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::resolve(&cli) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kolabik: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&settings.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kolabik: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kolabik: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Describes an application error for the terminal (the CLI speaks English; its users
+/// are administrators reading logs).
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(fields) => {
+            let list: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.key))
+                .collect();
+            anyhow::anyhow!("invalid input ({})", list.join(", "))
+        }
+        AppError::NotFound => anyhow::anyhow!("no such user"),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+async fn open(settings: &Settings) -> Result<App> {
+    let url = settings.database_url()?;
+    let db = kolabik_app::store::Db::connect(&url, settings.max_connections)
+        .await
+        .with_context(|| format!("cannot open the database at {}", settings.redacted_url()))?;
+    db.migrate().await.context("database migration failed")?;
+    Ok(App::new(db))
+}
+
+async fn run(command: Command, settings: Settings) -> Result<()> {
+    match command {
+        Command::Serve(_) => serve(settings).await,
+        Command::Migrate => {
+            let app = open(&settings).await?;
+            println!(
+                "Database at {} is up to date ({}).",
+                settings.redacted_url(),
+                app.db().backend().name()
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            unit,
+            nip,
+        }) => {
+            let app = open(&settings).await?;
+            let input = NewUserInput {
+                email,
+                name,
+                role,
+                unit: unit.unwrap_or_default(),
+                nip: nip.unwrap_or_default(),
+            };
+            let created = app
+                .create_user(&input, &Actor::system())
+                .await
+                .map_err(explain)?;
+            println!("Created {} (id {}).", created.user.email, created.user.id);
+            println!("Temporary password: {}", created.password);
+            println!("The password must be changed at the first sign-in.");
+            Ok(())
+        }
+        Command::User(UserCommand::SetPassword { email }) => {
+            let app = open(&settings).await?;
+            // A password piped on standard input is used as given; at a terminal (or with
+            // empty input) a temporary one is generated, which must be changed at sign-in.
+            let typed = if std::io::stdin().is_terminal() {
+                None
+            } else {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("cannot read standard input")?;
+                let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                (!line.is_empty()).then_some(line)
+            };
+            let password = app
+                .set_password(&email, typed.as_deref(), &Actor::system())
+                .await
+                .map_err(explain)?;
+            if typed.is_some() {
+                println!("Password for {email} set.");
+            } else {
+                println!("Temporary password for {email}: {password}");
+                println!("It must be changed at the next sign-in.");
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let app = open(&settings).await?;
+            let token = app
+                .create_api_token(&email, &label, &Actor::system())
+                .await
+                .map_err(explain)?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<()> {
+    let app = open(&settings).await?;
+    if settings.demo {
+        if app.load_demo_if_empty().await.map_err(explain)? {
+            println!("Demo edition loaded.");
+        }
+        print_demo_accounts()?;
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.addr))?;
+    let bound = listener.local_addr().context("no local address")?;
+    let web = WebConfig {
+        public_url: settings.public_url.clone(),
+        trust_proxy: settings.trust_proxy,
+    };
+    let router = kolabik_web::router(app.clone(), web);
+
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.purge_expired_sessions().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+
+    println!(
+        "Kolabik is ready at http://{bound}/ (database: {}, {})",
+        app.db().backend().name(),
+        settings.redacted_url()
+    );
+    kolabik_web::serve(listener, router, shutdown_signal())
+        .await
+        .context("server failed")?;
+    app.db().close().await;
+    Ok(())
+}
+
+fn print_demo_accounts() -> Result<()> {
+    let accounts = App::demo_accounts().map_err(explain)?;
+    println!("Demo accounts (e-mail / password):");
+    for a in accounts {
+        println!("  {:<13} {:<46} {}", a.role.as_str(), a.email, a.password);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,15 @@
+//! The rules and types of a public-service innovation competition.
+//!
+//! This crate does no I/O: no database, no clock, no network, no randomness. Callers pass
+//! instants and data in; everything here is a plain function of its inputs, so tests can
+//! exercise every rule without a server.
+
+pub mod access;
+pub mod ids;
+pub mod model;
+pub mod password;
+pub mod time;
+
+pub use ids::{Email, IdError, Nip, Npsn, RegionCode, Slug};
+pub use model::*;
+pub use time::{Instant, LocalDateTime, TimeZone};

@@ -1,0 +1,168 @@
+//! One error type for handlers, rendered in one place: an HTML page in the user's language
+//! for browsers, a JSON body for the API.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use kolabik_app::{AppError, FieldError};
+use serde_json::json;
+
+use crate::ctx::Ctx;
+use crate::i18n::Tr;
+use crate::view::Chrome;
+
+#[derive(Debug, Clone)]
+pub struct WebError {
+    pub status: StatusCode,
+    /// Stable machine-readable code for API clients.
+    pub code: &'static str,
+    /// Catalogue key of the message.
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub fields: Vec<FieldError>,
+}
+
+impl WebError {
+    fn new(status: StatusCode, code: &'static str, key: &'static str) -> WebError {
+        WebError {
+            status,
+            code,
+            key,
+            args: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+    pub fn not_found() -> WebError {
+        WebError::new(StatusCode::NOT_FOUND, "not_found", "error.not_found")
+    }
+    pub fn forbidden() -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, "forbidden", "error.forbidden")
+    }
+    pub fn unauthenticated() -> WebError {
+        WebError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "error.unauthenticated",
+        )
+    }
+    pub fn bad_token() -> WebError {
+        WebError::new(StatusCode::UNAUTHORIZED, "bad_token", "error.bad_token")
+    }
+    pub fn cross_origin() -> WebError {
+        WebError::new(StatusCode::FORBIDDEN, "cross_origin", "error.cross_origin")
+    }
+    pub fn password_change_required() -> WebError {
+        WebError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "error.password_change_required",
+        )
+    }
+    pub fn internal(detail: &str) -> WebError {
+        tracing::error!(detail, "internal error");
+        WebError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "error.internal",
+        )
+    }
+    pub fn bad_request(key: &'static str) -> WebError {
+        WebError::new(StatusCode::BAD_REQUEST, "bad_request", key)
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        match e {
+            AppError::Invalid(fields) => WebError {
+                fields,
+                ..WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "error.invalid")
+            },
+            AppError::BadCredentials => WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "error.bad_credentials",
+            ),
+            AppError::RateLimited { minutes } => WebError {
+                args: vec![("minutes", minutes.to_string())],
+                ..WebError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "error.rate_limited",
+                )
+            },
+            AppError::NotFound => WebError::not_found(),
+            AppError::Forbidden => WebError::forbidden(),
+            other => WebError::internal(&other.to_string()),
+        }
+    }
+}
+
+/// Marker carried by a response whose body `render_errors` must fill in.
+#[derive(Clone)]
+struct Unrendered(WebError);
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(Unrendered(self));
+        response
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    message: String,
+}
+
+/// The response for `err`, as JSON for the API and as a page otherwise.
+pub fn render(ctx: Option<&Ctx>, err: WebError) -> Response {
+    let tr = Tr::new(ctx.map(|c| c.lang).unwrap_or_default());
+    let args: Vec<(&str, &str)> = err.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let message = tr.fmt(err.key, &args);
+    if ctx.is_none_or(|c| c.is_api) {
+        let fields: Vec<_> = err
+            .fields
+            .iter()
+            .map(|f| json!({"field": f.field, "code": f.key, "message": tr.get(f.key)}))
+            .collect();
+        let body = json!({"error": {"code": err.code, "message": message, "fields": fields}});
+        return (err.status, Json(body)).into_response();
+    }
+    let Some(ctx) = ctx else {
+        return err.status.into_response();
+    };
+    let page = ErrorPage {
+        c: Chrome::new(ctx, tr.get(err.key)),
+        status: err.status.as_u16(),
+        message,
+    };
+    match page.render() {
+        Ok(html) => (err.status, Html(html)).into_response(),
+        Err(_) => err.status.into_response(),
+    }
+}
+
+/// Fills in the body of every error response with the page or JSON for its language.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let ctx = req.extensions().get::<Ctx>().cloned();
+    let mut response = next.run(req).await;
+    match response.extensions_mut().remove::<Unrendered>() {
+        Some(Unrendered(err)) => {
+            let mut rendered = render(ctx.as_ref(), err);
+            for (name, value) in response.headers() {
+                if name == axum::http::header::SET_COOKIE || name == axum::http::header::LOCATION {
+                    rendered.headers_mut().append(name, value.clone());
+                }
+            }
+            rendered
+        }
+        None => response,
+    }
+}

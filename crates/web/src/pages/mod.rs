@@ -1,0 +1,19 @@
+//! Server-rendered pages, one module per audience.
+
+pub mod account;
+pub mod committee;
+pub mod dashboards;
+pub mod public;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::WebError;
+
+/// Renders a template, or the error page if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => WebError::internal(&e.to_string()).into_response(),
+    }
+}
