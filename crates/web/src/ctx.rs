@@ -123,12 +123,16 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let headers = req.headers();
     let path = req.uri().path().to_owned();
     let is_api = path.starts_with("/api/");
-    let lang = negotiate(
-        cookie(headers, LANG_COOKIE),
+    // Pages speak Indonesian until the user picks English with the switch; API clients
+    // may also ask through Accept-Language.
+    let accept_language = if is_api {
         headers
             .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+            .and_then(|v| v.to_str().ok())
+    } else {
+        None
+    };
+    let lang = negotiate(cookie(headers, LANG_COOKIE), accept_language);
     let ip = client_ip(&req, state.config.trust_proxy);
     let bearer = headers
         .get(header::AUTHORIZATION)

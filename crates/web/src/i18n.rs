@@ -80,7 +80,6 @@ impl Tr {
             Lang::Id => &c.id,
             Lang::En => &c.en,
         };
-        // SAFETY of lifetimes: the catalogue is 'static, which outlives 'a.
         primary
             .get(key)
             .or_else(|| c.id.get(key))
