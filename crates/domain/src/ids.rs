@@ -298,7 +298,7 @@ mod tests {
         let village = RegionCode::parse("35.75.01.1001").unwrap();
         assert_eq!(village.level(), RegionLevel::Village);
         assert!(RegionCode::parse("35.75").unwrap().contains(&village));
-        assert!(!RegionCode::parse("35.7").is_ok());
+        assert!(RegionCode::parse("35.7").is_err());
         assert_eq!(RegionCode::parse("35.70"), Err(IdError::RegionRange));
         assert_eq!(
             RegionCode::parse("35.75.01.3001"),

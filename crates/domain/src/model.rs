@@ -40,6 +40,8 @@ code_enum!(
     Lang, "lang" { Id = "id", En = "en" }
 );
 
+// `code_enum!` derives a fixed set of traits, so Default is written out.
+#[allow(clippy::derivable_impls)]
 impl Default for Lang {
     fn default() -> Self {
         Lang::Id

@@ -90,7 +90,7 @@ impl Chrome {
         let sep = if self.tr.lang == Lang::Id { '.' } else { ',' };
         let mut out = String::new();
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(sep);
             }
             out.push(ch);

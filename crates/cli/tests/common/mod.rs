@@ -129,10 +129,8 @@ impl TestDb {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn kolabik");
-        if let Some(mut pipe) = child.stdin.take() {
-            if let Some(text) = stdin {
-                pipe.write_all(text.as_bytes()).expect("write stdin");
-            }
+        if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+            pipe.write_all(text.as_bytes()).expect("write stdin");
         }
         let out = child.wait_with_output().expect("kolabik output");
         (
