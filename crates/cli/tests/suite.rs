@@ -15,7 +15,7 @@ on_both_backends!(
     each_role_signs_in_and_reaches_its_dashboard,
     every_route_is_guarded_for_every_role,
     state_changes_need_proof_of_same_origin,
-    sign_in_is_rate_limited_per_account,
+    sign_in_is_rate_limited_per_account_and_address,
     form_error_keeps_input_and_speaks_the_users_language,
     generated_password_must_be_changed,
     api_tokens_openapi_and_scoped_lists,
@@ -330,7 +330,7 @@ async fn state_changes_need_proof_of_same_origin(db: &TestDb) {
     assert_eq!(n, 1);
 }
 
-async fn sign_in_is_rate_limited_per_account(db: &TestDb) {
+async fn sign_in_is_rate_limited_per_account_and_address(db: &TestDb) {
     let server = TestServer::start(db, true);
     let mut c = server.client();
     for _ in 0..5 {
@@ -364,6 +364,25 @@ async fn sign_in_is_rate_limited_per_account(db: &TestDb) {
         .filter(|e| e["action"] == "session.login_failed")
         .count();
     assert!(failed >= 5);
+
+    // Guessing across many accounts from one address is stopped too (30 failures).
+    let mut guesser = server.client();
+    for i in 0..25 {
+        let email = format!("tebakan{i}@kolabik.test");
+        let r = guesser
+            .post_form(
+                "/masuk",
+                &[("email", &email), ("password", "tebak-tebak-saja")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = guesser
+        .post_form("/masuk", &[("email", OPERATOR.0), ("password", OPERATOR.1)])
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The signed-in committee member keeps working.
+    assert_eq!(c.get("/panitia").await.status(), StatusCode::OK);
 }
 
 async fn form_error_keeps_input_and_speaks_the_users_language(db: &TestDb) {
@@ -423,6 +442,21 @@ async fn form_error_keeps_input_and_speaks_the_users_language(db: &TestDb) {
         .map(|f| f["field"].as_str().unwrap())
         .collect();
     assert_eq!(fields, ["email", "name", "role", "nip"]);
+
+    // Malformed bodies get the same JSON error shape, not the framework's plain text.
+    c.set_lang("id");
+    let r = c.post_form("/api/v1/users", &[("email", "x")]).await;
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+    let r = c.get("/keluar").await;
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Metode permintaan ini tidak didukung")
+    );
 }
 
 async fn generated_password_must_be_changed(db: &TestDb) {

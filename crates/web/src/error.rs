@@ -163,6 +163,92 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             }
             rendered
         }
+        None if is_bare_error(&response) => {
+            let err = match response.status() {
+                StatusCode::METHOD_NOT_ALLOWED => WebError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "error.method_not_allowed",
+                ),
+                StatusCode::PAYLOAD_TOO_LARGE => WebError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "error.too_large",
+                ),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "error.unsupported_media_type",
+                ),
+                status if status.is_server_error() => WebError::internal("framework error"),
+                status => WebError::new(status, "bad_request", "error.bad_request"),
+            };
+            render(ctx.as_ref(), err)
+        }
         None => response,
+    }
+}
+
+/// An error answered by the framework itself (an extractor's rejection, an unknown method):
+/// a 4xx/5xx with a plain-text body or none, which we re-render in the user's language.
+fn is_bare_error(response: &Response) -> bool {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    (status.is_client_error() || status.is_server_error()) && plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::Auth;
+    use kolabik_domain::Lang;
+
+    fn ctx(lang: Lang, is_api: bool) -> Ctx {
+        Ctx {
+            lang,
+            user: None,
+            grants: Vec::new(),
+            auth: Auth::Anonymous,
+            ip: "127.0.0.1".into(),
+            path: "/x".into(),
+            is_api,
+            secure_cookies: false,
+        }
+    }
+
+    async fn body(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn server_errors_are_pages_in_the_users_language() {
+        let r = render(Some(&ctx(Lang::Id, false)), WebError::internal("boom"));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let html = body(r).await;
+        assert!(html.contains("Terjadi kesalahan pada server"));
+        assert!(!html.contains("boom"), "internal details stay in the log");
+        let r = render(Some(&ctx(Lang::En, false)), WebError::internal("boom"));
+        assert!(body(r).await.contains("Something went wrong on the server"));
+    }
+
+    #[tokio::test]
+    async fn api_errors_are_json_with_field_messages() {
+        let err: WebError = AppError::invalid("email", "error.email").into();
+        let r = render(Some(&ctx(Lang::En, true)), err);
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let v: serde_json::Value = serde_json::from_str(&body(r).await).unwrap();
+        assert_eq!(v["error"]["code"], "invalid");
+        assert_eq!(v["error"]["fields"][0]["field"], "email");
+        assert!(
+            v["error"]["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Not a valid e-mail")
+        );
     }
 }
