@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod dashboard;
 pub mod demo;
+pub mod edition;
 pub mod error;
 pub mod users;
 

@@ -5,6 +5,7 @@
 //! exercise every rule without a server.
 
 pub mod access;
+pub mod edition;
 pub mod ids;
 pub mod model;
 pub mod password;

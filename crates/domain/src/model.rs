@@ -88,6 +88,33 @@ code_enum!(
     }
 );
 
+impl StageKind {
+    /// The form field names of this stage's start and end in the timeline editor.
+    pub fn field(self, closes: bool) -> &'static str {
+        use StageKind::*;
+        match (self, closes) {
+            (Sosialisasi, false) => "sosialisasi.opens",
+            (Sosialisasi, true) => "sosialisasi.closes",
+            (Pendaftaran, false) => "pendaftaran.opens",
+            (Pendaftaran, true) => "pendaftaran.closes",
+            (PengajuanProposal, false) => "pengajuan_proposal.opens",
+            (PengajuanProposal, true) => "pengajuan_proposal.closes",
+            (SeleksiAdministrasi, false) => "seleksi_administrasi.opens",
+            (SeleksiAdministrasi, true) => "seleksi_administrasi.closes",
+            (Penilaian, false) => "penilaian.opens",
+            (Penilaian, true) => "penilaian.closes",
+            (PresentasiWawancara, false) => "presentasi_wawancara.opens",
+            (PresentasiWawancara, true) => "presentasi_wawancara.closes",
+            (VerifikasiLapangan, false) => "verifikasi_lapangan.opens",
+            (VerifikasiLapangan, true) => "verifikasi_lapangan.closes",
+            (UjiPublik, false) => "uji_publik.opens",
+            (UjiPublik, true) => "uji_publik.closes",
+            (Pengumuman, false) => "pengumuman.opens",
+            (Pengumuman, true) => "pengumuman.closes",
+        }
+    }
+}
+
 code_enum!(
     /// Where a proposal is in its life.
     ProposalState, "proposal_state" {
@@ -190,6 +217,9 @@ pub struct Edition {
     pub description: String,
     pub time_zone: TimeZone,
     pub is_current: bool,
+    /// The unit head approves a proposal before it is submitted.
+    pub approval_required: bool,
+    pub rules: crate::edition::EligibilityRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -601,5 +601,7 @@ pub struct ApiDoc;
 
 /// The OpenAPI 3 document.
 pub async fn openapi_json() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_edition::EditionApiDoc::openapi());
+    Json(doc).into_response()
 }

@@ -4,6 +4,7 @@
 //! route declares in `routes()`.
 
 pub mod api;
+mod api_edition;
 mod assets;
 mod ctx;
 mod error;
@@ -61,7 +62,7 @@ const VIEWER: Area = Area::Role(Role::Viewer);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, public};
+    use pages::{account, committee, dashboards, edition, public};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -103,6 +104,55 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/panitia/unit", COMMITTEE, get(committee::units)),
         r("GET", "/panitia/audit", COMMITTEE, get(committee::audit)),
+        r("GET", "/panitia/edisi", COMMITTEE, get(edition::show)),
+        r(
+            "POST",
+            "/panitia/edisi",
+            COMMITTEE,
+            post(edition::save_settings),
+        ),
+        r(
+            "POST",
+            "/panitia/edisi/tahapan",
+            COMMITTEE,
+            post(edition::save_timeline),
+        ),
+        r(
+            "POST",
+            "/panitia/edisi/kategori",
+            COMMITTEE,
+            post(edition::add_category),
+        ),
+        r(
+            "POST",
+            "/panitia/edisi/kategori/{id}/hapus",
+            COMMITTEE,
+            post(edition::delete_category),
+        ),
+        r(
+            "POST",
+            "/panitia/edisi/salin",
+            COMMITTEE,
+            post(edition::copy_to_next_year),
+        ),
+        r(
+            "GET",
+            "/panitia/dispensasi",
+            COMMITTEE,
+            get(edition::dispensations),
+        ),
+        r(
+            "POST",
+            "/panitia/dispensasi",
+            COMMITTEE,
+            post(edition::grant_dispensation),
+        ),
+        r(
+            "POST",
+            "/panitia/dispensasi/{id}/cabut",
+            COMMITTEE,
+            post(edition::revoke_dispensation),
+        ),
         r("GET", "/operator", OPERATOR, get(dashboards::operator)),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
@@ -151,6 +201,66 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/dashboard/viewer",
             VIEWER,
             get(api::viewer_dashboard),
+        ),
+        r(
+            "GET",
+            "/api/v1/edition/settings",
+            COMMITTEE,
+            get(api_edition::get_settings),
+        ),
+        r(
+            "POST",
+            "/api/v1/edition/settings",
+            COMMITTEE,
+            post(api_edition::save_settings),
+        ),
+        r(
+            "POST",
+            "/api/v1/edition/stages",
+            COMMITTEE,
+            post(api_edition::save_stages),
+        ),
+        r(
+            "POST",
+            "/api/v1/edition/categories",
+            COMMITTEE,
+            post(api_edition::add_category),
+        ),
+        r(
+            "POST",
+            "/api/v1/edition/categories/{id}/delete",
+            COMMITTEE,
+            post(api_edition::delete_category),
+        ),
+        r(
+            "GET",
+            "/api/v1/dispensations",
+            COMMITTEE,
+            get(api_edition::list_dispensations),
+        ),
+        r(
+            "POST",
+            "/api/v1/dispensations",
+            COMMITTEE,
+            post(api_edition::grant_dispensation),
+        ),
+        r(
+            "POST",
+            "/api/v1/dispensations/{id}/revoke",
+            COMMITTEE,
+            post(api_edition::revoke_dispensation),
+        ),
+        r(
+            "GET",
+            "/api/v1/deadline",
+            COMMITTEE_OR_OPERATOR,
+            get(api_edition::deadline),
+        ),
+        r(
+            "POST",
+            "/api/v1/editions/copy",
+            COMMITTEE,
+            post(api_edition::copy_edition),
         ),
     ]
 }
