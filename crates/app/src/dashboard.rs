@@ -34,6 +34,13 @@ pub struct CommitteeDashboard {
 pub struct OperatorDashboard {
     pub units: Vec<Unit>,
     pub proposals: Vec<ProposalListItem>,
+    /// Per unit: the submission deadline that applies to it (with its dispensation), or
+    /// why submission is not possible now.
+    pub submission: Vec<(
+        Id,
+        Result<kolabik_domain::Instant, kolabik_domain::edition::DeadlineRefusal>,
+    )>,
+    pub time_zone: kolabik_domain::TimeZone,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,6 +115,8 @@ impl App {
         let edition = self.ensure_current_edition().await?;
         let mut units_out = Vec::new();
         let mut proposals_out = Vec::new();
+        let mut submission = Vec::new();
+        let now = self.now();
         for unit_id in grants
             .iter()
             .filter(|g| g.role == Role::UnitOperator)
@@ -115,6 +124,11 @@ impl App {
         {
             if let Some(u) = units::by_id(self.db.pool(), unit_id).await? {
                 units_out.push(u);
+                submission.push((
+                    unit_id,
+                    self.stage_gate(unit_id, kolabik_domain::StageKind::PengajuanProposal, now)
+                        .await?,
+                ));
             }
             let filter = ProposalFilter {
                 unit_id: Some(unit_id),
@@ -129,6 +143,8 @@ impl App {
         Ok(OperatorDashboard {
             units: units_out,
             proposals: proposals_out,
+            submission,
+            time_zone: edition.time_zone,
         })
     }
 

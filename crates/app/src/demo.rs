@@ -186,6 +186,18 @@ impl App {
             },
         )
         .await?;
+        // Kota Pasuruan, like SINOVIK, has the unit head approve before submission.
+        let settings = kolabik_domain::edition::EditionSettings {
+            year: e.year,
+            name: e.name.clone(),
+            theme: e.theme.clone(),
+            organiser: e.organiser.clone(),
+            description: e.description.clone(),
+            time_zone: tz,
+            approval_required: true,
+            rules: kolabik_domain::edition::EligibilityRules::default(),
+        };
+        editions::update_settings(&mut *tx, edition_id, &settings).await?;
         let mut categories: HashMap<Slug, Id> = HashMap::new();
         for (i, c) in file.categories.iter().enumerate() {
             let id = editions::insert_category(

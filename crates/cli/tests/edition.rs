@@ -230,6 +230,11 @@ async fn timeline_is_validated_and_enforced_with_dispensations(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(own["open_now"], true);
+    let dash = op.get("/operator").await.text().await.unwrap();
+    assert!(
+        dash.contains("<strong>Pengajuan proposal:</strong> dibuka, batas waktu "),
+        "operator sees the extended deadline"
+    );
     assert_eq!(
         op.get("/api/v1/deadline?unit=dispendukcapil")
             .await
@@ -252,6 +257,8 @@ async fn timeline_is_validated_and_enforced_with_dispensations(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(d["open_now"], false, "revoked");
+    let dash = op.get("/operator").await.text().await.unwrap();
+    assert!(dash.contains("<strong>Pengajuan proposal:</strong> Batas waktu telah lewat pada "));
     let list: Value = c.get("/api/v1/dispensations").await.json().await.unwrap();
     assert!(
         list[0]["revoked_at"].is_string(),

@@ -68,6 +68,33 @@ struct OperatorPage {
     d: OperatorDashboard,
 }
 
+impl OperatorPage {
+    /// The submission deadline line for one unit, in the user's language.
+    fn deadline(&self, unit_id: &kolabik_domain::Id) -> String {
+        use kolabik_domain::edition::DeadlineRefusal;
+        let tz = self.d.time_zone;
+        match self
+            .d
+            .submission
+            .iter()
+            .find(|(id, _)| id == unit_id)
+            .map(|(_, r)| *r)
+        {
+            Some(Ok(until)) => self.c.fmt(
+                "operator.deadline_open",
+                "at",
+                &tz.format(until, self.c.tr.lang),
+            ),
+            Some(Err(r @ DeadlineRefusal::NotScheduled)) => self.c.t(r.key()).to_owned(),
+            Some(Err(r @ DeadlineRefusal::NotOpenYet { opens_at: at }))
+            | Some(Err(r @ DeadlineRefusal::Closed { closed_at: at })) => {
+                self.c.fmt(r.key(), "at", &tz.format(at, self.c.tr.lang))
+            }
+            None => String::new(),
+        }
+    }
+}
+
 pub async fn operator(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let d = state.app.operator_dashboard(&ctx.grants).await?;
     let c = Chrome::new(&ctx, ctx.tr().get("operator.title"));
