@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod edition;
 pub mod error;
+pub mod sosialisasi;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -6,9 +6,11 @@
 
 pub mod access;
 pub mod edition;
+pub mod files;
 pub mod ids;
 pub mod model;
 pub mod password;
+pub mod richtext;
 pub mod time;
 
 pub use ids::{Email, IdError, Nip, Npsn, RegionCode, Slug};

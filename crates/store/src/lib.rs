@@ -15,6 +15,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
+pub mod announcements;
 pub mod audit;
 pub mod editions;
 pub mod judges;

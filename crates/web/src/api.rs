@@ -603,5 +603,6 @@ pub struct ApiDoc;
 pub async fn openapi_json() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_edition::EditionApiDoc::openapi());
+    doc.merge(crate::api_sosialisasi::SosialisasiApiDoc::openapi());
     Json(doc).into_response()
 }

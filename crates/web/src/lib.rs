@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_edition;
+mod api_sosialisasi;
 mod assets;
 mod ctx;
 mod error;
@@ -59,10 +60,12 @@ const COMMITTEE: Area = Area::Role(Role::Committee);
 const OPERATOR: Area = Area::Role(Role::UnitOperator);
 const JUDGE: Area = Area::Role(Role::Judge);
 const VIEWER: Area = Area::Role(Role::Viewer);
+/// Body limit of upload routes: the largest file plus the multipart envelope.
+const UPLOAD_BODY_LIMIT: usize = kolabik_app::sosialisasi::MAX_MATERIAL_BYTES + 64 * 1024;
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, edition, public};
+    use pages::{account, committee, dashboards, edition, public, sosialisasi};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -152,6 +155,49 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/panitia/dispensasi/{id}/cabut",
             COMMITTEE,
             post(edition::revoke_dispensation),
+        ),
+        r(
+            "GET",
+            "/panitia/sosialisasi",
+            COMMITTEE,
+            get(sosialisasi::manage),
+        ),
+        r(
+            "POST",
+            "/panitia/sosialisasi",
+            COMMITTEE,
+            post(sosialisasi::create),
+        ),
+        r(
+            "GET",
+            "/panitia/sosialisasi/{id}",
+            COMMITTEE,
+            get(sosialisasi::edit),
+        ),
+        r(
+            "POST",
+            "/panitia/sosialisasi/{id}",
+            COMMITTEE,
+            post(sosialisasi::update),
+        ),
+        r(
+            "POST",
+            "/panitia/sosialisasi/{id}/materi",
+            COMMITTEE,
+            post(sosialisasi::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        ),
+        r("GET", "/sosialisasi", Area::Public, get(sosialisasi::list)),
+        r(
+            "GET",
+            "/sosialisasi/{id}",
+            Area::Public,
+            get(sosialisasi::detail),
+        ),
+        r(
+            "GET",
+            "/berkas/{id}",
+            Area::Public,
+            get(sosialisasi::download),
         ),
         r("GET", "/operator", OPERATOR, get(dashboards::operator)),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
@@ -261,6 +307,30 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/editions/copy",
             COMMITTEE,
             post(api_edition::copy_edition),
+        ),
+        r(
+            "GET",
+            "/api/v1/announcements",
+            Area::Public,
+            get(api_sosialisasi::list),
+        ),
+        r(
+            "POST",
+            "/api/v1/announcements",
+            COMMITTEE,
+            post(api_sosialisasi::create),
+        ),
+        r(
+            "POST",
+            "/api/v1/announcements/{id}/materials",
+            COMMITTEE,
+            post(api_sosialisasi::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/api/v1/announcements/{id}/seen",
+            COMMITTEE,
+            get(api_sosialisasi::seen),
         ),
     ]
 }

@@ -35,11 +35,18 @@ pub fn role_home(role: Role) -> (&'static str, &'static str) {
 impl Chrome {
     pub fn new(ctx: &Ctx, title: &str) -> Chrome {
         let tr = ctx.tr();
-        let mut nav = vec![NavItem {
-            href: "/",
-            label_key: "nav.home",
-            current: ctx.path == "/",
-        }];
+        let mut nav = vec![
+            NavItem {
+                href: "/",
+                label_key: "nav.home",
+                current: ctx.path == "/",
+            },
+            NavItem {
+                href: "/sosialisasi",
+                label_key: "nav.sosialisasi",
+                current: ctx.path.starts_with("/sosialisasi"),
+            },
+        ];
         for role in ctx.roles() {
             let (href, label_key) = role_home(role);
             let current = ctx.path == href || ctx.path.starts_with(&format!("{href}/"));

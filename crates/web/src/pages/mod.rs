@@ -5,6 +5,7 @@ pub mod committee;
 pub mod dashboards;
 pub mod edition;
 pub mod public;
+pub mod sosialisasi;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
