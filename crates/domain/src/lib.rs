@@ -9,6 +9,7 @@ pub mod ids;
 pub mod model;
 pub mod password;
 pub mod time;
+pub mod units;
 
 pub use ids::{Email, IdError, Nip, Npsn, RegionCode, Slug};
 pub use model::*;
