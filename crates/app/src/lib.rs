@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod units;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
