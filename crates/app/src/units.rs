@@ -11,6 +11,14 @@ use serde_json::json;
 
 use crate::{Actor, App, AppError, FieldError, record};
 
+/// Catalogue keys of the field errors raised here (beyond the domain's).
+pub const KEYS: &[&str] = &[
+    "error.unit_code_taken",
+    "error.npsn_taken",
+    "error.user_unknown",
+    "error.operator_exists",
+];
+
 /// The outcome of an import or of its dry run. With `problems`, nothing was written and the
 /// counts are zero; otherwise `created + updated + unchanged == rows`.
 #[derive(Debug, Clone, Serialize)]

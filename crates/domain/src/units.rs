@@ -14,6 +14,26 @@ pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
 
 /// The columns of an import file, in the order of the downloadable template.
 pub const COLUMNS: [&str; 6] = ["code", "name", "kind", "parent_code", "region_code", "npsn"];
+/// Every catalogue key a problem found here may carry (besides `IdError` keys), so the
+/// catalogue test can check that each has a message.
+pub const PROBLEM_KEYS: &[&str] = &[
+    "error.unit_name",
+    "error.unit_kind_invalid",
+    "error.unit_code_duplicate",
+    "error.npsn_required",
+    "error.npsn_not_allowed",
+    "error.npsn_duplicate",
+    "error.npsn_taken",
+    "error.parent_unknown",
+    "error.parent_cycle",
+    "error.csv_empty",
+    "error.csv_quote",
+    "error.csv_field_count",
+    "error.csv_missing_column",
+    "error.csv_unknown_column",
+    "error.csv_duplicate_column",
+    "error.csv_too_large",
+];
 /// Columns a file must have; the others may be left out (empty values).
 const REQUIRED_COLUMNS: [&str; 3] = ["code", "name", "kind"];
 

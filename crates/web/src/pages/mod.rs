@@ -4,6 +4,7 @@ pub mod account;
 pub mod committee;
 pub mod dashboards;
 pub mod public;
+pub mod units;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
