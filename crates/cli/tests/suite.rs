@@ -187,6 +187,8 @@ async fn each_role_signs_in_and_reaches_its_dashboard(db: &TestDb) {
 fn sample_path(path: &str) -> String {
     path.replace("{lang}", "id")
         .replace("{file}", "kolabik.css")
+        // Unit 1 of the demo (Sekretariat Daerah).
+        .replace("{id}", "1")
 }
 
 async fn every_route_is_guarded_for_every_role(db: &TestDb) {
