@@ -395,7 +395,9 @@ pub fn parse_csv(text: &str, existing: &[Existing]) -> Result<Vec<UnitRow>, Vec<
     }
     let mut raw_rows = Vec::with_capacity(rows.len());
     for (line, fields) in rows {
-        if fields.len() != header.len() {
+        // Excel leaves out trailing empty fields on some lines: fewer fields than columns
+        // means empty values; more means the line does not fit the header.
+        if fields.len() > header.len() {
             problems.push(Problem::new(*line, "", "error.csv_field_count"));
             continue;
         }
@@ -503,7 +505,8 @@ mod tests {
                     kel-b,Kelurahan B,kelurahan,,35.75.01.3001,\n\
                     sd-b,SD B,satuan_pendidikan,,,20500099\n\
                     ,,,,,\n\
-                    x,y\n";
+                    x,y,kecamatan,,,,\n\
+                    kec-pendek,Kecamatan Pendek,kecamatan\n";
         let problems = parse_csv(text, &existing()).unwrap_err();
         assert_eq!(
             keys(&problems),
