@@ -7,7 +7,7 @@ use kolabik_domain::{
     BerakhlakValue, Email, Id, InnovationStage, Instant, JudgeKind, LocalDateTime, Nip, Npsn,
     Proposal, ProposalState, RegionCode, Role, RoleGrant, Sdg, Slug, StageKind, TimeZone, UnitKind,
 };
-use kolabik_store::{editions, judges, proposals, units, users};
+use kolabik_store::{announcements, editions, judges, proposals, units, users};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,6 +25,16 @@ struct DemoFile {
     judges: Vec<DemoJudge>,
     accounts: Vec<DemoAccount>,
     proposals: Vec<DemoProposal>,
+    #[serde(default)]
+    announcements: Vec<DemoAnnouncement>,
+}
+
+#[derive(Deserialize)]
+struct DemoAnnouncement {
+    title: String,
+    body: String,
+    meeting_url: Option<String>,
+    published: bool,
 }
 
 #[derive(Deserialize)]
@@ -374,6 +384,28 @@ impl App {
                     .unwrap_or(submission_close.plus_seconds(-(i as i64) * 43_200)),
             };
             proposals::insert(&mut *tx, &proposal, now).await?;
+        }
+        let sosialisasi_opens = file
+            .stages
+            .iter()
+            .find(|s| s.kind == StageKind::Sosialisasi.as_str())
+            .map(|s| local(&s.opens))
+            .transpose()?
+            .unwrap_or(now);
+        for (i, a) in file.announcements.iter().enumerate() {
+            // Published a few days apart, the first a week before the briefing.
+            let at = sosialisasi_opens.plus_seconds((i as i64 * 10 - 7) * 86_400);
+            announcements::insert(
+                &mut *tx,
+                edition_id,
+                &a.title,
+                a.body.trim(),
+                a.meeting_url.as_deref(),
+                a.published.then_some(at),
+                None,
+                at,
+            )
+            .await?;
         }
         record(
             &mut tx,

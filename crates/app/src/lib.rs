@@ -8,6 +8,7 @@ pub mod demo;
 pub mod edition;
 pub mod error;
 pub mod sosialisasi;
+pub mod units;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};

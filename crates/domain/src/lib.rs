@@ -12,6 +12,7 @@ pub mod model;
 pub mod password;
 pub mod richtext;
 pub mod time;
+pub mod units;
 
 pub use ids::{Email, IdError, Nip, Npsn, RegionCode, Slug};
 pub use model::*;

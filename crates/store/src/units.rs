@@ -108,3 +108,71 @@ pub async fn all_names<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect()
 }
+
+/// The fields an edit or an import may change (the code is the unit's key and stays).
+pub struct UnitFields<'a> {
+    pub name: &'a str,
+    pub kind: UnitKind,
+    pub parent_id: Option<Id>,
+    pub region_code: Option<&'a RegionCode>,
+    pub npsn: Option<&'a Npsn>,
+}
+
+pub async fn update<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: Id,
+    f: UnitFields<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE units SET name = $1, kind = $2, parent_id = $3, region_code = $4, npsn = $5 \
+         WHERE id = $6",
+    )
+    .bind(f.name)
+    .bind(f.kind.as_str())
+    .bind(f.parent_id)
+    .bind(f.region_code.map(RegionCode::as_str))
+    .bind(f.npsn.map(Npsn::as_str))
+    .bind(id)
+    .execute(ex)
+    .await
+    .map_err(dup("NPSN"))?;
+    Ok(())
+}
+
+/// Every unit, in one query: what an import checks its rows against (codes that exist,
+/// their parents and NPSNs). A registry holds thousands of units at most, so one read of
+/// the whole key set beats building an `IN (…)` list of codes.
+pub async fn all<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id");
+    let rows = sqlx::query(&sql).fetch_all(ex).await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+/// The units directly under `parent_id`, by name.
+pub async fn children<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    parent_id: Id,
+) -> Result<Vec<Unit>> {
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_id = $1 ORDER BY name, id");
+    let rows = sqlx::query(&sql).bind(parent_id).fetch_all(ex).await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+/// The users who hold the unit-operator role for `unit_id` in `edition_id`, by name.
+pub async fn operators<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    unit_id: Id,
+    edition_id: Id,
+) -> Result<Vec<kolabik_domain::User>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.nip, u.must_change_password, u.disabled \
+         FROM role_grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.unit_id = $1 AND g.edition_id = $2 AND g.role = $3 ORDER BY u.name, u.id",
+    )
+    .bind(unit_id)
+    .bind(edition_id)
+    .bind(kolabik_domain::Role::UnitOperator.as_str())
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(crate::users::user_from_row).collect()
+}

@@ -16,7 +16,7 @@ pub struct NewUser<'a> {
 
 const USER_COLUMNS: &str = "id, email, name, nip, must_change_password, disabled";
 
-fn user_from_row(r: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     let email: String = r.try_get("email")?;
     let nip: Option<String> = r.try_get("nip")?;
     Ok(User {

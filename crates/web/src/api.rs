@@ -3,11 +3,12 @@
 //! OpenAPI document is generated from the code that serves the requests.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kolabik_app::users::NewUserInput;
 use kolabik_app::{Page, dashboard};
+use kolabik_domain::units::RawUnit;
 use kolabik_domain::{Instant, ProposalState, UnitKind, User};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -354,6 +355,161 @@ pub async fn units(
     }))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct OperatorDto {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitDetailDto {
+    pub unit: UnitDto,
+    pub parent: Option<UnitDto>,
+    pub children: Vec<UnitDto>,
+    /// Accounts with the `unit_operator` role for this unit in the current edition.
+    pub operators: Vec<OperatorDto>,
+}
+
+/// A unit as sent to `POST /api/v1/units`; the same fields as a CSV import row.
+#[derive(Deserialize, ToSchema)]
+pub struct NewUnitBody {
+    /// `a-z`, `0-9` and `-`; the key that imports match on.
+    pub code: String,
+    pub name: String,
+    /// A `kind` code, or its Indonesian label (`Perangkat Daerah`).
+    pub kind: String,
+    #[serde(default)]
+    pub parent_code: String,
+    /// Kemendagri `PP`, `PP.KK`, `PP.KK.CC` or `PP.KK.CC.DDDD`.
+    #[serde(default)]
+    pub region_code: String,
+    /// 8 digits; required for `satuan_pendidikan`, refused for other kinds.
+    #[serde(default)]
+    pub npsn: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportProblemDto {
+    /// 1-based line of the file (the header is line 1); 0 for the file as a whole.
+    pub line: usize,
+    /// Column name, or empty for the whole line.
+    pub column: String,
+    /// Stable code (a catalogue key such as `error.npsn_required`).
+    pub code: String,
+    /// "Baris 3, kolom npsn: …" in the request's language.
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportDto {
+    pub dry_run: bool,
+    /// Rows of a clean file (0 when there are problems).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Every problem; when any, nothing was written.
+    pub problems: Vec<ImportProblemDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// `true` (the default) only checks; `false` writes a clean file.
+    pub dry_run: Option<bool>,
+}
+
+/// One unit with its parent, children and operators (committee only).
+#[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
+    params(("id" = i64, Path, description = "Unit id")),
+    responses((status = 200, body = UnitDetailDto), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unit_detail(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<UnitDetailDto>, WebError> {
+    let d = state.app.unit_detail(id).await?;
+    Ok(Json(UnitDetailDto {
+        unit: unit_dto(d.unit),
+        parent: d.parent.map(unit_dto),
+        children: d.children.into_iter().map(unit_dto).collect(),
+        operators: d
+            .operators
+            .into_iter()
+            .map(|u| OperatorDto {
+                id: u.id,
+                email: u.email.to_string(),
+                name: u.name,
+            })
+            .collect(),
+    }))
+}
+
+/// Registers one unit (committee only).
+#[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = NewUnitBody,
+    responses((status = 201, body = UnitDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(body): Json<NewUnitBody>,
+) -> Result<Response, WebError> {
+    let raw = RawUnit {
+        code: body.code,
+        name: body.name,
+        kind: body.kind,
+        parent_code: body.parent_code,
+        region_code: body.region_code,
+        npsn: body.npsn,
+    };
+    let unit = state.app.create_unit(&raw, &ctx.actor()).await?;
+    Ok((StatusCode::CREATED, Json(unit_dto(unit))).into_response())
+}
+
+/// Checks (`dry_run=true`, the default) or imports (`dry_run=false`) a CSV file of units
+/// (committee only). Header `code,name,kind,parent_code,region_code,npsn`, any order, `,` or
+/// `;`. Rows with a registered code update that unit. With any problem nothing is written
+/// and the answer is 422 with every problem by line and column.
+#[utoipa::path(post, path = "/api/v1/units/import", tag = "units", params(ImportParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportReportDto), (status = 422, body = ImportReportDto), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_units(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ImportParams>,
+    body: String,
+) -> Result<Response, WebError> {
+    let report = state
+        .app
+        .import_units(&body, q.dry_run.unwrap_or(true), &ctx.actor())
+        .await?;
+    let tr = ctx.tr();
+    let status = if report.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let dto = ImportReportDto {
+        dry_run: report.dry_run,
+        rows: report.rows,
+        created: report.created,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        problems: report
+            .problems
+            .iter()
+            .map(|p| ImportProblemDto {
+                line: p.line,
+                column: p.column.clone(),
+                code: p.key.to_owned(),
+                message: crate::pages::units::problem_message(tr, p),
+            })
+            .collect(),
+    };
+    Ok((status, Json(dto)).into_response())
+}
+
 /// The signed-in user and their roles in the current edition.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = UserDto), (status = 401, body = ErrorBody)),
@@ -591,7 +747,7 @@ impl utoipa::Modify for BearerAuth {
     info(title = "Kolabik API", description = "Kompetisi Inovasi Layanan Publik: the JSON API. \
         Same data and the same access rules as the web pages. Authenticate with \
         `Authorization: Bearer <token>`; error messages follow Accept-Language (id, en)."),
-    paths(edition, units, me, proposals, users, create_user, audit, committee_dashboard,
+    paths(edition, units, unit_detail, create_unit, import_units, me, proposals, users, create_user, audit, committee_dashboard,
           operator_dashboard, judge_dashboard, viewer_dashboard),
     modifiers(&BearerAuth),
     tags((name = "edition"), (name = "units"), (name = "account"), (name = "proposals"),

@@ -69,6 +69,13 @@ impl WebError {
             "error.internal",
         )
     }
+    pub fn too_large() -> WebError {
+        WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "error.too_large",
+        )
+    }
     pub fn bad_request(key: &'static str) -> WebError {
         WebError::new(StatusCode::BAD_REQUEST, "bad_request", key)
     }

@@ -210,6 +210,12 @@ mod tests {
         ] {
             used.push(e.key().into());
         }
+        used.extend(
+            kolabik_domain::units::PROBLEM_KEYS
+                .iter()
+                .map(|k| k.to_string()),
+        );
+        used.extend(kolabik_app::units::KEYS.iter().map(|k| k.to_string()));
         use kolabik_domain::password::PasswordError as P;
         for e in [P::TooShort, P::TooLong, P::ContainsEmail, P::TooSimple] {
             used.push(e.key().into());

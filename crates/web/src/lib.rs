@@ -64,8 +64,12 @@ const VIEWER: Area = Area::Role(Role::Viewer);
 const UPLOAD_BODY_LIMIT: usize = kolabik_app::sosialisasi::MAX_MATERIAL_BYTES + 64 * 1024;
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
+/// Body limit of the CSV import routes: a 1 MiB file plus the form's own overhead (the
+/// import itself refuses more than 1 MiB of CSV).
+const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
+
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, edition, public, sosialisasi};
+    use pages::{account, committee, dashboards, edition, public, sosialisasi, units};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -105,7 +109,34 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             get(committee::proposals),
         ),
-        r("GET", "/panitia/unit", COMMITTEE, get(committee::units)),
+        r("GET", "/panitia/unit", COMMITTEE, get(units::list)),
+        r("POST", "/panitia/unit", COMMITTEE, post(units::create)),
+        r(
+            "GET",
+            "/panitia/unit/impor",
+            COMMITTEE,
+            get(units::import_form),
+        ),
+        r(
+            "POST",
+            "/panitia/unit/impor",
+            COMMITTEE,
+            post(units::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/panitia/unit/templat.csv",
+            COMMITTEE,
+            get(units::template),
+        ),
+        r("GET", "/panitia/unit/{id}", COMMITTEE, get(units::detail)),
+        r("POST", "/panitia/unit/{id}", COMMITTEE, post(units::update)),
+        r(
+            "POST",
+            "/panitia/unit/{id}/operator",
+            COMMITTEE,
+            post(units::add_operator),
+        ),
         r("GET", "/panitia/audit", COMMITTEE, get(committee::audit)),
         r("GET", "/panitia/edisi", COMMITTEE, get(edition::show)),
         r(
@@ -214,6 +245,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/api/v1/edition", Area::Public, get(api::edition)),
         r("GET", "/api/v1/units", Area::Public, get(api::units)),
+        r("POST", "/api/v1/units", COMMITTEE, post(api::create_unit)),
+        r(
+            "POST",
+            "/api/v1/units/import",
+            COMMITTEE,
+            post(api::import_units).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/api/v1/units/{id}",
+            COMMITTEE,
+            get(api::unit_detail),
+        ),
         r("GET", "/api/v1/me", Area::SignedIn, get(api::me)),
         r(
             "GET",

@@ -349,6 +349,61 @@ impl Client {
         r
     }
 
+    /// A `multipart/form-data` POST, as a browser sends a form with a file input: text
+    /// fields, then files as (field, file name, content).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Response {
+        let boundary = "----kolabik-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, content) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.post_body(path, &content_type, body).await
+    }
+
+    /// A POST with a raw body of the given content type.
+    pub async fn post_body(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        let mut h = self.headers();
+        if let Some(o) = &self.origin {
+            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
+        }
+        h.insert(
+            "content-type",
+            HeaderValue::from_str(content_type).expect("content type"),
+        );
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .headers(h)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.keep_cookies(&r);
+        r
+    }
+
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
         let r = self
             .post_form("/masuk", &[("email", email), ("password", password)])

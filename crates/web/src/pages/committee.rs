@@ -1,4 +1,4 @@
-//! The committee's pages: accounts, proposals, units and the audit log.
+//! The committee's pages: accounts, proposals and the audit log (units: `units.rs`).
 
 use askama::Template;
 use axum::Form;
@@ -10,7 +10,7 @@ use kolabik_app::store::proposals::ProposalListItem;
 use kolabik_app::store::users::UserListItem;
 use kolabik_app::users::NewUserInput;
 use kolabik_app::{AppError, Page, Paged};
-use kolabik_domain::{ProposalState, Role, TimeZone, Unit, UnitKind};
+use kolabik_domain::{ProposalState, Role, TimeZone};
 use serde::Deserialize;
 
 use super::render;
@@ -24,7 +24,6 @@ use crate::view::Chrome;
 pub struct ListQuery {
     page: Option<u32>,
     state: Option<String>,
-    kind: Option<String>,
 }
 
 #[derive(Template)]
@@ -150,37 +149,6 @@ pub async fn proposals(
         selected,
         pager_base,
         tz,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "committee_units.html")]
-struct UnitsPage {
-    c: Chrome,
-    units: Paged<Unit>,
-    kinds: &'static [UnitKind],
-    selected: String,
-    pager_base: String,
-}
-
-pub async fn units(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, WebError> {
-    let selected = q.kind.clone().unwrap_or_default();
-    let units = state
-        .app
-        .list_units(UnitKind::parse(&selected), Page::new(q.page, Some(100)))
-        .await?;
-    let c = Chrome::new(&ctx, ctx.tr().get("units.title"));
-    let pager_base = format!("/panitia/unit?kind={}&", crate::guard::urlencode(&selected));
-    Ok(render(&UnitsPage {
-        c,
-        units,
-        kinds: UnitKind::ALL,
-        selected,
-        pager_base,
     }))
 }
 

@@ -6,6 +6,7 @@ pub mod dashboards;
 pub mod edition;
 pub mod public;
 pub mod sosialisasi;
+pub mod units;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
