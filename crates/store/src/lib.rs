@@ -18,6 +18,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 pub mod audit;
 pub mod editions;
 pub mod judges;
+pub mod notifications;
 pub mod proposals;
 pub mod stats;
 pub mod units;
