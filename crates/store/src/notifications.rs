@@ -265,6 +265,24 @@ pub async fn reminder_recipients<'e>(
         .collect()
 }
 
+/// Dedupe keys in the outbox that start with `prefix` (e.g. an edition's reminders), so a
+/// periodic job can skip what it queued before without one write per recipient.
+pub async fn dedupe_keys_with_prefix<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    prefix: &str,
+) -> Result<std::collections::HashSet<String>> {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE $1 ESCAPE '\\'")
+            .bind(format!("{escaped}%"))
+            .fetch_all(ex)
+            .await?;
+    Ok(keys.into_iter().collect())
+}
+
 // --- in-app notices -------------------------------------------------------------------
 
 pub struct NewNotice<'a> {
