@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use kolabik_app::users::NewUserInput;
 use kolabik_app::notify::{DeliveryReport, KeepMailer, Mailer, SmtpMailer};
+use kolabik_app::users::NewUserInput;
 use kolabik_app::{Actor, App, AppError};
 use kolabik_web::WebConfig;
 
@@ -178,6 +178,7 @@ async fn serve(settings: Settings) -> Result<()> {
     let web = WebConfig {
         public_url: settings.public_url.clone(),
         trust_proxy: settings.trust_proxy,
+        smtp_configured: settings.smtp_url.is_some(),
     };
     let router = kolabik_web::router(app.clone(), web);
 

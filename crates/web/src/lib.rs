@@ -36,6 +36,8 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// An SMTP server is configured (else e-mails are kept for the mailbox page).
+    pub smtp_configured: bool,
 }
 
 #[derive(Clone)]
@@ -61,7 +63,7 @@ const VIEWER: Area = Area::Role(Role::Viewer);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, public};
+    use pages::{account, committee, dashboards, notices, public};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -103,6 +105,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/panitia/unit", COMMITTEE, get(committee::units)),
         r("GET", "/panitia/audit", COMMITTEE, get(committee::audit)),
+        r(
+            "GET",
+            "/panitia/kotak-surat",
+            COMMITTEE,
+            get(committee::mailbox),
+        ),
+        r("GET", "/pemberitahuan", Area::SignedIn, get(notices::list)),
+        r(
+            "POST",
+            "/pemberitahuan/baca",
+            Area::SignedIn,
+            post(notices::mark_read),
+        ),
         r("GET", "/operator", OPERATOR, get(dashboards::operator)),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
@@ -128,6 +143,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/users", COMMITTEE, get(api::users)),
         r("POST", "/api/v1/users", COMMITTEE, post(api::create_user)),
         r("GET", "/api/v1/audit", COMMITTEE, get(api::audit)),
+        r("GET", "/api/v1/outbox", COMMITTEE, get(api::outbox)),
+        r("GET", "/api/v1/notices", Area::SignedIn, get(api::notices)),
         r(
             "GET",
             "/api/v1/dashboard/committee",

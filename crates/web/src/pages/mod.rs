@@ -3,6 +3,7 @@
 pub mod account;
 pub mod committee;
 pub mod dashboards;
+pub mod notices;
 pub mod public;
 
 use askama::Template;
