@@ -175,6 +175,7 @@ impl Mailer for SmtpMailer {
                 .from(self.from.clone())
                 .to(to)
                 .subject(mail.subject.clone())
+                .message_id(None)
                 .header(ContentType::TEXT_PLAIN)
                 .body(mail.body.clone())
                 .map_err(|e| MailError::Permanent(e.to_string()))?;

@@ -209,7 +209,10 @@ async fn create_user(c: &mut Client, email: &str, name: &str, role: &str, unit: 
         .await;
     assert_eq!(r.status(), StatusCode::CREATED, "creating {email}");
     let html = r.text().await.unwrap();
-    let start = html.find("id=\"generated-password\">").expect("password shown") + 24;
+    let start = html
+        .find("id=\"generated-password\">")
+        .expect("password shown")
+        + 24;
     let end = start + html[start..].find('<').expect("end of password");
     html[start..end].to_owned()
 }
@@ -264,7 +267,10 @@ async fn new_account_is_announced_by_email_without_the_password(db: &TestDb) {
         "sign-in link in {body}"
     );
     assert!(body.contains("Rina Wulandari") && body.contains("rina.wulandari@kolabik.test"));
-    assert!(!body.contains(&password), "the password never travels by e-mail");
+    assert!(
+        !body.contains(&password),
+        "the password never travels by e-mail"
+    );
     assert!(!mail.data.contains(&password));
 
     let m = wait_for_state(&mut c, "rina.wulandari@kolabik.test", "sent").await;
@@ -307,10 +313,18 @@ async fn without_smtp_mail_is_kept_for_the_committee_mailbox(db: &TestDb) {
         let r = other.get("/panitia/kotak-surat").await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{email} on the mailbox");
         let r = other.get("/api/v1/outbox").await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{email} on the outbox API");
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "{email} on the outbox API"
+        );
     }
     let r = server.client().get("/panitia/kotak-surat").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "anonymous goes to sign in");
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "anonymous goes to sign in"
+    );
 }
 
 async fn refused_mail_is_retried_until_delivered(db: &TestDb) {
@@ -320,7 +334,14 @@ async fn refused_mail_is_retried_until_delivered(db: &TestDb) {
     args.extend_from_slice(&FAST);
     let server = TestServer::start_with(db, true, &args);
     let mut c = committee(&server).await;
-    create_user(&mut c, "dewi.lestari@kolabik.test", "Dewi Lestari", "viewer", "").await;
+    create_user(
+        &mut c,
+        "dewi.lestari@kolabik.test",
+        "Dewi Lestari",
+        "viewer",
+        "",
+    )
+    .await;
 
     let got = smtp.wait_for("dewi.lestari@kolabik.test", 1).await;
     assert_eq!(got.len(), 1);
@@ -396,7 +417,11 @@ async fn deadline_reminders_go_once_to_units_without_a_proposal(db: &TestDb) {
     for email in ["op.a@dinkes.kolabik.test", "op.b@dinkes.kolabik.test"] {
         assert_eq!(smtp.to(email).len(), 2, "{email}: account + one reminder");
     }
-    assert_eq!(smtp.to("op@diskominfo.kolabik.test").len(), 1, "account only");
+    assert_eq!(
+        smtp.to("op@diskominfo.kolabik.test").len(),
+        1,
+        "account only"
+    );
     assert!(smtp.to(OPERATOR.0).is_empty());
     let reminders: Vec<Value> = outbox(&mut c)
         .await
@@ -424,7 +449,10 @@ async fn deadline_reminders_go_once_to_units_without_a_proposal(db: &TestDb) {
     let html = r.text().await.unwrap();
     assert!(html.contains("ditutup 7 hari lagi"), "{html}");
     assert!(html.contains("Dinas Kesehatan"));
-    assert!(html.contains("class=\"badge notice-count\""), "unread badge");
+    assert!(
+        html.contains("class=\"badge notice-count\""),
+        "unread badge"
+    );
     let notices: Value = op.get("/api/v1/notices").await.json().await.unwrap();
     assert_eq!(notices["total"], 1);
     assert_eq!(notices["items"][0]["kind"], "deadline_reminder");
