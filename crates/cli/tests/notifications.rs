@@ -470,4 +470,33 @@ async fn deadline_reminders_go_once_to_units_without_a_proposal(db: &TestDb) {
     demo_op.login(OPERATOR.0, OPERATOR.1).await;
     let notices: Value = demo_op.get("/api/v1/notices").await.json().await.unwrap();
     assert_eq!(notices["total"], 0);
+
+    // Twelve hours before closing, the H-1 reminder follows, once.
+    let pool = db.connect().await;
+    sqlx::query("UPDATE stages SET closes_at = $1 WHERE kind = 'pengajuan_proposal'")
+        .bind(now_ms + 12 * 3600 * 1000)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for email in ["op.a@dinkes.kolabik.test", "op.b@dinkes.kolabik.test"] {
+        let got = smtp.wait_for(email, 3).await;
+        assert!(got[2].body().contains("1 hari lagi"), "{:?}", got[2].body());
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    for email in ["op.a@dinkes.kolabik.test", "op.b@dinkes.kolabik.test"] {
+        assert_eq!(smtp.to(email).len(), 3, "{email}: account, H-7, H-1");
+    }
+    let notices: Value = op.get("/api/v1/notices").await.json().await.unwrap();
+    assert_eq!(notices["total"], 2);
+    assert!(
+        notices["items"][0]["read_at"].is_null(),
+        "the new one is unread"
+    );
+    assert!(
+        notices["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 hari lagi")
+    );
 }

@@ -411,6 +411,122 @@ pub async fn unread_count<'e>(ex: impl Executor<'e, Database = Any>, user_id: Id
 mod tests {
     use super::*;
 
+    async fn fresh_sqlite() -> (crate::Db, std::path::PathBuf) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("kolabik_store_{}_{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = crate::Db::connect(&format!("sqlite://{}", dir.join("t.db").display()), 2)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        (db, dir)
+    }
+
+    fn mail<'a>(key: Option<&'a str>, now: Instant) -> NewMail<'a> {
+        NewMail {
+            kind: "account_created",
+            to_email: "a@kolabik.test",
+            to_user_id: None,
+            subject: "s",
+            body_text: "b",
+            dedupe_key: key,
+            now,
+        }
+    }
+
+    #[tokio::test]
+    async fn dedupe_claim_lease_and_give_up() {
+        let (db, dir) = fresh_sqlite().await;
+        let pool = db.pool();
+        let t0 = Instant(1_000_000);
+        assert!(enqueue(pool, mail(Some("k"), t0)).await.unwrap().is_some());
+        assert!(
+            enqueue(pool, mail(Some("k"), t0)).await.unwrap().is_none(),
+            "same key: no second row"
+        );
+        assert!(enqueue(pool, mail(None, t0)).await.unwrap().is_some());
+        assert!(
+            enqueue(pool, mail(None, t0)).await.unwrap().is_some(),
+            "no key: no dedupe"
+        );
+        assert_eq!(list(&db, Page::new(None, None)).await.unwrap().total, 3);
+
+        let lease = Instant(t0.millis() + 600_000);
+        let claimed = claim_due(pool, db.backend(), t0, lease, 2).await.unwrap();
+        assert_eq!(claimed.len(), 2);
+        let rest = claim_due(pool, db.backend(), t0, lease, 10).await.unwrap();
+        assert_eq!(
+            rest.len(),
+            1,
+            "claimed messages are leased, not offered again"
+        );
+        assert!(
+            claim_due(pool, db.backend(), t0, lease, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        mark_sent(pool, claimed[0].id, t0).await.unwrap();
+        mark_kept(pool, claimed[1].id, t0).await.unwrap();
+
+        // Fail one message until it is given up: 1, 2, 4, … minutes apart.
+        let mut m = rest[0].clone();
+        let mut now = t0;
+        for attempt in 1..=MAX_ATTEMPTS {
+            let state = mark_failed(pool, &m, "451", false, now, 60_000)
+                .await
+                .unwrap();
+            let expected = if attempt < MAX_ATTEMPTS {
+                MailState::Pending
+            } else {
+                MailState::Failed
+            };
+            assert_eq!(state, expected, "after attempt {attempt}");
+            if state == MailState::Failed {
+                break;
+            }
+            let wait = backoff_ms(attempt, 60_000);
+            assert!(
+                claim_due(
+                    pool,
+                    db.backend(),
+                    Instant(now.millis() + wait - 1),
+                    lease,
+                    10
+                )
+                .await
+                .unwrap()
+                .is_empty(),
+                "not due before its back-off"
+            );
+            now = Instant(now.millis() + wait);
+            let again = claim_due(pool, db.backend(), now, Instant(now.millis() + 600_000), 10)
+                .await
+                .unwrap();
+            assert_eq!(again.len(), 1);
+            m = again[0].clone();
+            assert_eq!(m.attempts, attempt);
+        }
+        let states: Vec<MailState> = list(&db, Page::new(None, None))
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|m| m.state)
+            .collect();
+        assert_eq!(
+            states,
+            vec![MailState::Failed, MailState::Kept, MailState::Sent]
+        );
+        db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn backoff_doubles_from_the_base() {
         let mins: Vec<i64> = (1..=7).map(|a| backoff_ms(a, 60_000) / 60_000).collect();
