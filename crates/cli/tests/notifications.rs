@@ -19,6 +19,7 @@ on_both_backends!(
     without_smtp_mail_is_kept_for_the_committee_mailbox,
     refused_mail_is_retried_until_delivered,
     deadline_reminders_go_once_to_units_without_a_proposal,
+    two_nodes_send_each_message_once,
 );
 
 /// Poll quickly and retry after 200 ms, so the scenarios finish in seconds.
@@ -499,4 +500,41 @@ async fn deadline_reminders_go_once_to_units_without_a_proposal(db: &TestDb) {
             .unwrap()
             .contains("1 hari lagi")
     );
+}
+
+async fn two_nodes_send_each_message_once(db: &TestDb) {
+    let smtp = SmtpSink::start(0).await;
+    let url = smtp.url();
+    // Both nodes poll every 20 ms, so they compete for the same messages.
+    let args = [
+        "--smtp-url",
+        url.as_str(),
+        "--mail-poll-ms",
+        "20",
+        "--mail-backoff-ms",
+        "200",
+    ];
+    let a = TestServer::start_with(db, true, &args);
+    let b = TestServer::start_with(db, true, &args);
+    let mut c = committee(&a).await;
+    let emails: Vec<String> = (0..12)
+        .map(|i| format!("pegawai{i}@kolabik.test"))
+        .collect();
+    for (i, email) in emails.iter().enumerate() {
+        let r = c
+            .post_json(
+                "/api/v1/users",
+                &serde_json::json!({"email": email, "name": format!("Pegawai {i}"), "role": "viewer"}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    for email in &emails {
+        smtp.wait_for(email, 1).await;
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    for email in &emails {
+        assert_eq!(smtp.to(email).len(), 1, "{email} got a duplicate");
+    }
+    b.stop();
 }
