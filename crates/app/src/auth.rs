@@ -11,6 +11,7 @@ use kolabik_store::users;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::notify::MailKind;
 use crate::{Actor, App, AppError, record};
 
 /// Sessions end after this long without a request.
@@ -349,6 +350,17 @@ impl App {
             Some(user.id.to_string()),
             None,
             Some(json!({"must_change_password": must_change})),
+        )
+        .await?;
+        self.queue_email(
+            &mut tx,
+            MailKind::PasswordReset,
+            email.as_str(),
+            Some(user.id),
+            &[("name", &user.name), ("email", email.as_str())],
+            None,
+            actor,
+            now,
         )
         .await?;
         tx.commit().await?;

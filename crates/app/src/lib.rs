@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod edition;
 pub mod error;
+pub mod notify;
 pub mod sosialisasi;
 pub mod units;
 pub mod users;
@@ -36,11 +37,35 @@ impl Actor {
 #[derive(Clone, Debug)]
 pub struct App {
     db: Db,
+    /// Base URL for links in e-mails, without a trailing slash.
+    site_url: String,
+    /// First retry delay of a failed e-mail; each further one doubles it.
+    mail_backoff_ms: i64,
 }
 
 impl App {
     pub fn new(db: Db) -> App {
-        App { db }
+        App {
+            db,
+            site_url: "http://127.0.0.1:8080".to_owned(),
+            mail_backoff_ms: 60_000,
+        }
+    }
+
+    /// Sets the base URL used for links in e-mails (the configured public URL).
+    pub fn with_site_url(mut self, url: &str) -> App {
+        self.site_url = url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Sets the first retry delay of a failed e-mail (1 minute by default).
+    pub fn with_mail_backoff_ms(mut self, ms: i64) -> App {
+        self.mail_backoff_ms = ms.max(0);
+        self
+    }
+
+    pub fn site_url(&self) -> &str {
+        &self.site_url
     }
 
     pub fn db(&self) -> &Db {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{generate_password, hash_password};
+use crate::notify::MailKind;
 use crate::{Actor, App, AppError, FieldError, record};
 
 /// What a form, a JSON body or the CLI sends to create an account. Strings as typed: they
@@ -149,6 +150,19 @@ impl App {
             Some(id.to_string()),
             None,
             Some(json!({"email": email.as_str(), "name": name, "role": role.as_str(), "unit_id": unit_id, "edition_id": edition.id})),
+        )
+        .await?;
+        // The new user learns their sign-in address and where to sign in; never the
+        // password, which the committee hands over in person.
+        self.queue_email(
+            &mut tx,
+            MailKind::AccountCreated,
+            email.as_str(),
+            Some(id),
+            &[("name", name), ("email", email.as_str())],
+            None,
+            actor,
+            now,
         )
         .await?;
         tx.commit().await?;

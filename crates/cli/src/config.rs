@@ -16,7 +16,7 @@ use serde::Deserialize;
 )]
 pub struct Cli {
     /// TOML configuration file. Keys: addr, data, database_url, demo, public_url,
-    /// trust_proxy, max_connections, log.
+    /// trust_proxy, smtp_url, mail_from, max_connections, log.
     #[arg(long, global = true, env = "KOLABIK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Directory for the embedded SQLite database and uploaded files [default: ./kolabik-data]
@@ -66,6 +66,20 @@ pub struct ServeArgs {
     /// Trust X-Forwarded-For for the client address (only behind your own proxy).
     #[arg(long, env = "KOLABIK_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// SMTP server for outgoing e-mail, e.g. smtp://127.0.0.1:2525 (plain),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host:465.
+    /// Without it e-mails are kept in the committee's mailbox page (/panitia/kotak-surat).
+    #[arg(long, env = "KOLABIK_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing e-mail [default: Kolabik <noreply@kolabik.local>]
+    #[arg(long, env = "KOLABIK_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+    /// How often the background sender looks for due e-mail and reminders, in ms (tests).
+    #[arg(long, env = "KOLABIK_MAIL_POLL_MS", hide = true)]
+    pub mail_poll_ms: Option<u64>,
+    /// First retry delay of a failed e-mail, in ms; each further one doubles it (tests).
+    #[arg(long, env = "KOLABIK_MAIL_BACKOFF_MS", hide = true)]
+    pub mail_backoff_ms: Option<i64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,6 +127,8 @@ struct FileConfig {
     demo: Option<bool>,
     public_url: Option<String>,
     trust_proxy: Option<bool>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
     max_connections: Option<u32>,
     log: Option<String>,
 }
@@ -126,6 +142,10 @@ pub struct Settings {
     pub demo: bool,
     pub public_url: Option<String>,
     pub trust_proxy: bool,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_poll_ms: u64,
+    pub mail_backoff_ms: i64,
     pub max_connections: u32,
     pub log: String,
 }
@@ -166,6 +186,18 @@ impl Settings {
             demo: s.demo || file.demo.unwrap_or(false),
             public_url: s.public_url.clone().or(file.public_url),
             trust_proxy: s.trust_proxy || file.trust_proxy.unwrap_or(false),
+            smtp_url: s
+                .smtp_url
+                .clone()
+                .or(file.smtp_url)
+                .filter(|u| !u.trim().is_empty()),
+            mail_from: s
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Kolabik <noreply@kolabik.local>".to_owned()),
+            mail_poll_ms: s.mail_poll_ms.unwrap_or(5_000).max(10),
+            mail_backoff_ms: s.mail_backoff_ms.unwrap_or(60_000).max(0),
             max_connections,
             log: cli
                 .log
@@ -188,22 +220,41 @@ impl Settings {
         ))
     }
 
+    /// The base URL for links in e-mails: the public URL, else `http://<addr>`.
+    pub fn site_url(&self, bound: Option<std::net::SocketAddr>) -> String {
+        match (&self.public_url, bound) {
+            (Some(u), _) => u.trim_end_matches('/').to_owned(),
+            (None, Some(addr)) => format!("http://{addr}"),
+            (None, None) => format!("http://{}", self.addr),
+        }
+    }
+
+    /// The SMTP URL without its password, for messages.
+    pub fn redacted_smtp_url(&self) -> Option<String> {
+        self.smtp_url.as_deref().map(redact)
+    }
+
     /// The URL without its password, for messages.
     pub fn redacted_url(&self) -> String {
         let url = self
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data.join("kolabik.db").display()));
-        match (url.find("://"), url.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let creds = &url[scheme + 3..at];
-                match creds.split_once(':') {
-                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                    None => url,
-                }
+        redact(&url)
+    }
+}
+
+/// `scheme://user:secret@host…` → `scheme://user:***@host…`.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
             }
-            _ => url,
         }
+        _ => url.to_owned(),
     }
 }
 

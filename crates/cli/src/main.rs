@@ -5,9 +5,11 @@ mod config;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use kolabik_app::notify::{DeliveryReport, KeepMailer, Mailer, SmtpMailer};
 use kolabik_app::users::NewUserInput;
 use kolabik_app::{Actor, App, AppError};
 use kolabik_web::WebConfig;
@@ -71,7 +73,9 @@ async fn open(settings: &Settings) -> Result<App> {
         .await
         .with_context(|| format!("cannot open the database at {}", settings.redacted_url()))?;
     db.migrate().await.context("database migration failed")?;
-    Ok(App::new(db))
+    Ok(App::new(db)
+        .with_site_url(&settings.site_url(None))
+        .with_mail_backoff_ms(settings.mail_backoff_ms))
 }
 
 async fn run(command: Command, settings: Settings) -> Result<()> {
@@ -150,6 +154,15 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
 }
 
 async fn serve(settings: Settings) -> Result<()> {
+    let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(url, &settings.mail_from).with_context(|| {
+            format!(
+                "cannot use the SMTP server {}",
+                settings.redacted_smtp_url().unwrap_or_default()
+            )
+        })?),
+        None => Arc::new(KeepMailer),
+    };
     let app = open(&settings).await?;
     if settings.demo {
         if app.load_demo_if_empty().await.map_err(explain)? {
@@ -161,9 +174,11 @@ async fn serve(settings: Settings) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.addr))?;
     let bound = listener.local_addr().context("no local address")?;
+    let app = app.with_site_url(&settings.site_url(Some(bound)));
     let web = WebConfig {
         public_url: settings.public_url.clone(),
         trust_proxy: settings.trust_proxy,
+        smtp_configured: settings.smtp_url.is_some(),
     };
     let router = kolabik_web::router(app.clone(), web);
 
@@ -178,6 +193,21 @@ async fn serve(settings: Settings) -> Result<()> {
         }
     });
 
+    let sender = app.clone();
+    let poll = std::time::Duration::from_millis(settings.mail_poll_ms);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(poll);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            send_notifications(&sender, mailer.as_ref()).await;
+        }
+    });
+    match settings.redacted_smtp_url() {
+        Some(url) => println!("E-mail goes out through {url}."),
+        None => println!("No SMTP server configured: e-mails are kept in /panitia/kotak-surat."),
+    }
+
     println!(
         "Kolabik is ready at http://{bound}/ (database: {}, {})",
         app.db().backend().name(),
@@ -188,6 +218,21 @@ async fn serve(settings: Settings) -> Result<()> {
         .context("server failed")?;
     app.db().close().await;
     Ok(())
+}
+
+/// One round of the background sender: queue due reminders, then deliver due e-mail.
+/// Errors are logged; the next round tries again.
+async fn send_notifications(app: &App, mailer: &dyn Mailer) {
+    if let Err(e) = app.run_due_reminders(app.now()).await {
+        tracing::warn!(error = %e, "could not queue deadline reminders");
+    }
+    match app.deliver_pending(mailer).await {
+        Ok(report) if report != DeliveryReport::default() => {
+            tracing::info!(?report, "e-mail delivery round");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not deliver e-mail"),
+    }
 }
 
 fn print_demo_accounts() -> Result<()> {

@@ -130,6 +130,17 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Where an e-mail in the outbox is: waiting (or waiting to be retried), accepted by the
+    /// SMTP server, given up on, or kept for the committee's mailbox (no SMTP configured).
+    MailState, "mail_state" {
+        Pending = "pending",
+        Sent = "sent",
+        Failed = "failed",
+        Kept = "kept",
+    }
+);
+
 impl ProposalState {
     /// States in which the unit may still edit the text.
     pub fn is_editable(self) -> bool {

@@ -19,6 +19,7 @@ pub mod announcements;
 pub mod audit;
 pub mod editions;
 pub mod judges;
+pub mod notifications;
 pub mod proposals;
 pub mod stats;
 pub mod units;

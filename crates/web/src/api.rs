@@ -210,6 +210,46 @@ paged_dto!(UnitPage, UnitDto);
 paged_dto!(ProposalPage, ProposalDto);
 paged_dto!(UserPage, UserDto);
 paged_dto!(AuditPage, AuditEventDto);
+paged_dto!(OutboxPage, OutboxMessageDto);
+paged_dto!(NoticePage, NoticeDto);
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxMessageDto {
+    pub id: i64,
+    /// `account_created`, `password_reset` or `deadline_reminder`.
+    pub kind: String,
+    pub to_email: String,
+    pub to_user_id: Option<i64>,
+    pub subject: String,
+    pub body_text: String,
+    /// `pending` (waiting or to be retried), `sent`, `failed` (given up) or `kept` (no SMTP
+    /// server configured: kept for the mailbox).
+    pub state: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    /// When the SMTP server accepted it (or it was kept).
+    pub sent_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeDto {
+    pub id: i64,
+    /// e.g. `deadline_reminder`.
+    pub kind: String,
+    /// The message in the request's language.
+    pub message: String,
+    /// Catalogue key of the message and its parameters, for clients with their own texts.
+    pub message_key: String,
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// A page on this site the notice is about.
+    pub link: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct PageParams {
@@ -650,6 +690,76 @@ pub async fn audit(
     }))
 }
 
+/// Every queued e-mail, newest first, with its delivery state (committee only).
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "notifications", params(PageParams),
+    responses((status = 200, body = OutboxPage), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn outbox(
+    State(state): State<AppState>,
+    Query(q): Query<PageParams>,
+) -> Result<Json<OutboxPage>, WebError> {
+    let p = state.app.outbox(Page::new(q.page, q.page_size)).await?;
+    Ok(Json(OutboxPage {
+        total: p.total,
+        page: p.page,
+        page_size: p.page_size,
+        items: p
+            .items
+            .into_iter()
+            .map(|m| OutboxMessageDto {
+                id: m.id,
+                kind: m.kind,
+                to_email: m.to_email,
+                to_user_id: m.to_user_id,
+                subject: m.subject,
+                body_text: m.body_text,
+                state: m.state.as_str().to_owned(),
+                attempts: m.attempts,
+                next_attempt_at: rfc3339(m.next_attempt_at),
+                last_error: m.last_error,
+                created_at: rfc3339(m.created_at),
+                sent_at: m.sent_at.map(rfc3339),
+            })
+            .collect(),
+    }))
+}
+
+/// The signed-in user's in-app notices, newest first.
+#[utoipa::path(get, path = "/api/v1/notices", tag = "notifications", params(PageParams),
+    responses((status = 200, body = NoticePage), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn notices(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageParams>,
+) -> Result<Json<NoticePage>, WebError> {
+    let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
+    let p = state
+        .app
+        .notices(user.id, Page::new(q.page, q.page_size))
+        .await?;
+    let tr = ctx.tr();
+    Ok(Json(NoticePage {
+        total: p.total,
+        page: p.page,
+        page_size: p.page_size,
+        items: p
+            .items
+            .into_iter()
+            .map(|n| NoticeDto {
+                id: n.id,
+                message: crate::pages::notices::message(tr, &n),
+                kind: n.kind,
+                message_key: n.message_key,
+                params: n.params,
+                link: n.link,
+                created_at: rfc3339(n.created_at),
+                read_at: n.read_at.map(rfc3339),
+            })
+            .collect(),
+    }))
+}
+
 /// The committee's dashboard figures.
 #[utoipa::path(get, path = "/api/v1/dashboard/committee", tag = "dashboard",
     responses((status = 200, body = CommitteeDashboardDto), (status = 403, body = ErrorBody)),
@@ -747,11 +857,11 @@ impl utoipa::Modify for BearerAuth {
     info(title = "Kolabik API", description = "Kompetisi Inovasi Layanan Publik: the JSON API. \
         Same data and the same access rules as the web pages. Authenticate with \
         `Authorization: Bearer <token>`; error messages follow Accept-Language (id, en)."),
-    paths(edition, units, unit_detail, create_unit, import_units, me, proposals, users, create_user, audit, committee_dashboard,
-          operator_dashboard, judge_dashboard, viewer_dashboard),
+    paths(edition, units, unit_detail, create_unit, import_units, me, proposals, users, create_user, audit, outbox, notices,
+          committee_dashboard, operator_dashboard, judge_dashboard, viewer_dashboard),
     modifiers(&BearerAuth),
     tags((name = "edition"), (name = "units"), (name = "account"), (name = "proposals"),
-         (name = "audit"), (name = "dashboard"))
+         (name = "audit"), (name = "notifications"), (name = "dashboard"))
 )]
 pub struct ApiDoc;
 

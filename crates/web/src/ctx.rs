@@ -37,6 +37,8 @@ pub struct Ctx {
     pub path: String,
     pub is_api: bool,
     pub secure_cookies: bool,
+    /// Unread in-app notices of the signed-in user (pages only; 0 for the API).
+    pub unread_notices: i64,
 }
 
 impl Ctx {
@@ -155,6 +157,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             path,
             is_api,
             secure_cookies: false,
+            unread_notices: 0,
         };
         return crate::error::render(Some(&ctx), WebError::cross_origin());
     }
@@ -172,6 +175,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     path,
                     is_api: true,
                     secure_cookies: false,
+                    unread_notices: 0,
                 };
                 return crate::error::render(Some(&ctx), WebError::bad_token());
             }
@@ -191,6 +195,16 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         },
         None => Vec::new(),
     };
+    // The header's notice badge: one indexed count, for pages only.
+    let unread_notices = match &user {
+        Some(u) if !is_api && !path.starts_with("/static/") => {
+            match state.app.unread_notices(u.id).await {
+                Ok(n) => n,
+                Err(e) => return WebError::from(e).into_response(),
+            }
+        }
+        _ => 0,
+    };
     let secure_cookies = state
         .config
         .public_url
@@ -206,6 +220,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         path,
         is_api,
         secure_cookies,
+        unread_notices,
     });
     let mut response = next.run(req).await;
     if stale_cookie {

@@ -224,6 +224,7 @@ mod tests {
             path: "/x".into(),
             is_api,
             secure_cookies: false,
+            unread_notices: 0,
         }
     }
 

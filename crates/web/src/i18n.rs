@@ -197,6 +197,12 @@ mod tests {
         for &k in kolabik_domain::BerakhlakValue::ALL {
             used.push(k.label_key().into());
         }
+        for &k in kolabik_domain::MailState::ALL {
+            used.push(k.label_key().into());
+        }
+        for &k in kolabik_app::notify::NOTICE_KEYS {
+            used.push(k.into());
+        }
         for e in [
             kolabik_domain::IdError::NipLength,
             kolabik_domain::IdError::NipBirthDate,

@@ -38,6 +38,8 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// An SMTP server is configured (else e-mails are kept for the mailbox page).
+    pub smtp_configured: bool,
 }
 
 #[derive(Clone)]
@@ -69,7 +71,7 @@ const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOpe
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, edition, public, sosialisasi, units};
+    use pages::{account, committee, dashboards, edition, notices, public, sosialisasi, units};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -230,6 +232,19 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Area::Public,
             get(sosialisasi::download),
         ),
+        r(
+            "GET",
+            "/panitia/kotak-surat",
+            COMMITTEE,
+            get(committee::mailbox),
+        ),
+        r("GET", "/pemberitahuan", Area::SignedIn, get(notices::list)),
+        r(
+            "POST",
+            "/pemberitahuan/baca",
+            Area::SignedIn,
+            post(notices::mark_read),
+        ),
         r("GET", "/operator", OPERATOR, get(dashboards::operator)),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
@@ -268,6 +283,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/api/v1/users", COMMITTEE, get(api::users)),
         r("POST", "/api/v1/users", COMMITTEE, post(api::create_user)),
         r("GET", "/api/v1/audit", COMMITTEE, get(api::audit)),
+        r("GET", "/api/v1/outbox", COMMITTEE, get(api::outbox)),
+        r("GET", "/api/v1/notices", Area::SignedIn, get(api::notices)),
         r(
             "GET",
             "/api/v1/dashboard/committee",

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub signed_in: bool,
     pub description: String,
+    /// Unread notices, for the badge next to the notices link.
+    pub unread_notices: i64,
 }
 
 /// The dashboard of each role, in the order they appear in the navigation.
@@ -64,6 +66,7 @@ impl Chrome {
             nav,
             signed_in: ctx.user.is_some(),
             description: tr.get("site.description").to_owned(),
+            unread_notices: ctx.unread_notices,
         }
     }
 

@@ -182,16 +182,24 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(db: &TestDb, demo: bool) -> TestServer {
+        TestServer::start_with(db, demo, &[])
+    }
+
+    /// `start` with further `serve` arguments (e.g. `--smtp-url`).
+    pub fn start_with(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
         let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
         if demo {
             args.push("--demo");
         }
+        args.extend_from_slice(extra_args);
         let mut child = Command::new(BIN)
             .args(&args)
             .env("DATABASE_URL", &db.url)
             .env("KOLABIK_DATA", &db.dir)
             .env("KOLABIK_LOG", "warn")
             .env_remove("KOLABIK_CONFIG")
+            .env_remove("KOLABIK_SMTP_URL")
+            .env_remove("KOLABIK_PUBLIC_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -1,4 +1,4 @@
-//! The committee's pages: accounts, proposals and the audit log (units: `units.rs`).
+//! The committee's pages: accounts, proposals, the audit log and the mailbox (units: `units.rs`).
 
 use askama::Template;
 use axum::Form;
@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kolabik_app::store::audit::EventView;
+use kolabik_app::store::notifications::OutboxMessage;
 use kolabik_app::store::proposals::ProposalListItem;
 use kolabik_app::store::users::UserListItem;
 use kolabik_app::users::NewUserInput;
@@ -174,4 +175,36 @@ pub async fn audit(
         .unwrap_or_default();
     let c = Chrome::new(&ctx, ctx.tr().get("audit.title"));
     Ok(render(&AuditPage { c, events, tz }))
+}
+
+#[derive(Template)]
+#[template(path = "committee_mailbox.html")]
+struct MailboxPage {
+    c: Chrome,
+    messages: Paged<OutboxMessage>,
+    tz: TimeZone,
+    /// No SMTP server: the messages are kept here instead of being sent.
+    kept_mode: bool,
+}
+
+/// Every e-mail Kolabik queued, newest first, with its delivery state and full text.
+pub async fn mailbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let messages = state.app.outbox(Page::new(q.page, Some(50))).await?;
+    let tz = state
+        .app
+        .current_edition()
+        .await?
+        .map(|e| e.time_zone)
+        .unwrap_or_default();
+    let c = Chrome::new(&ctx, ctx.tr().get("mailbox.title"));
+    Ok(render(&MailboxPage {
+        c,
+        messages,
+        tz,
+        kept_mode: !state.config.smtp_configured,
+    }))
 }
