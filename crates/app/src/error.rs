@@ -18,6 +18,12 @@ pub enum AppError {
     RateLimited { minutes: i64 },
     #[error("not found")]
     NotFound,
+    /// Outside the stage's window for this unit (its dispensation counted).
+    #[error("deadline: {0:?}")]
+    Deadline(
+        kolabik_domain::edition::DeadlineRefusal,
+        kolabik_domain::TimeZone,
+    ),
     #[error("forbidden")]
     Forbidden,
     #[error(transparent)]

@@ -41,6 +41,9 @@ pub enum MailKind {
     AccountCreated,
     PasswordReset,
     DeadlineReminder,
+    SubmissionReceipt,
+    ApprovalRequested,
+    ProposalReturned,
 }
 
 impl MailKind {
@@ -48,12 +51,18 @@ impl MailKind {
         MailKind::AccountCreated,
         MailKind::PasswordReset,
         MailKind::DeadlineReminder,
+        MailKind::SubmissionReceipt,
+        MailKind::ApprovalRequested,
+        MailKind::ProposalReturned,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::AccountCreated => "account_created",
             MailKind::PasswordReset => "password_reset",
             MailKind::DeadlineReminder => "deadline_reminder",
+            MailKind::SubmissionReceipt => "submission_receipt",
+            MailKind::ApprovalRequested => "approval_requested",
+            MailKind::ProposalReturned => "proposal_returned",
         }
     }
 }

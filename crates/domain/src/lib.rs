@@ -10,6 +10,7 @@ pub mod files;
 pub mod ids;
 pub mod model;
 pub mod password;
+pub mod proposal;
 pub mod richtext;
 pub mod time;
 pub mod units;

@@ -66,6 +66,9 @@ code_enum!(
         Committee = "committee",
         /// Writes and submits proposals for one unit.
         UnitOperator = "unit_operator",
+        /// Kepala unit, or an Admin Lokal for a group of units: approves the proposals of
+        /// the unit and of the units under it before they are submitted.
+        UnitHead = "unit_head",
         /// Scores the proposals assigned to them.
         Judge = "judge",
         /// Reads dashboards (city leaders).

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod editions;
 pub mod judges;
 pub mod notifications;
+pub mod proposal_content;
 pub mod proposals;
 pub mod stats;
 pub mod units;

@@ -176,3 +176,38 @@ pub async fn operators<'e>(
     .await?;
     rows.iter().map(crate::users::user_from_row).collect()
 }
+
+/// The users who hold `role` for `unit_id` in `edition_id`, by name.
+pub async fn role_holders<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    unit_id: Id,
+    edition_id: Id,
+    role: kolabik_domain::Role,
+) -> Result<Vec<kolabik_domain::User>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.nip, u.must_change_password, u.disabled \
+         FROM role_grants g JOIN users u ON u.id = g.user_id \
+         WHERE g.unit_id = $1 AND g.edition_id = $2 AND g.role = $3 ORDER BY u.name, u.id",
+    )
+    .bind(unit_id)
+    .bind(edition_id)
+    .bind(role.as_str())
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(crate::users::user_from_row).collect()
+}
+
+/// The unit and every unit above it, nearest first (a unit head of any of them may approve).
+pub async fn ancestry<'e>(ex: impl Executor<'e, Database = Any>, unit_id: Id) -> Result<Vec<Id>> {
+    let rows = sqlx::query(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM units WHERE id = $1 \
+           UNION ALL SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+           WHERE up.depth < 16) \
+         SELECT id FROM up ORDER BY depth",
+    )
+    .bind(unit_id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get::<Id, _>("id")?)).collect()
+}

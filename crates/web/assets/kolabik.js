@@ -16,3 +16,105 @@
     });
   });
 })();
+
+// Proposal editor: word counters, and autosave that never loses text. Every change is kept
+// in this browser (localStorage) at once and sent to the server a moment later; when the
+// connection is gone it stays here and is sent when the connection returns. A page opened
+// later with text that never reached the server offers it back.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-autosave]");
+    document.querySelectorAll("textarea[data-word-limit]").forEach(function (area) {
+      var counter = document.getElementById(area.id + "-count");
+      var limit = parseInt(area.getAttribute("data-word-limit"), 10);
+      var update = function () {
+        var words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
+        if (counter) {
+          counter.querySelector(".words").textContent = String(words);
+          counter.classList.toggle("over", words > limit);
+        }
+      };
+      area.addEventListener("input", update);
+    });
+    if (!form || !window.fetch) { return; }
+    var id = form.getAttribute("data-autosave");
+    var key = "kolabik-proposal-" + id;
+    var status = document.getElementById("autosave-status");
+    var version = document.getElementById("proposal-version");
+    var timer = null;
+    var sending = false;
+    var stopped = false;
+    var say = function (text) { if (status) { status.textContent = text; } };
+    var t = function (name) { return document.documentElement.lang === "en" ? {
+      saved: "Saved automatically", offline: "No connection: your text is kept on this device and will be sent when the connection returns.",
+      restored: "Text that had not reached the server was restored from this device; it will be saved now.",
+      conflict: "Someone else saved this proposal meanwhile. Your text is kept in the history; reload to continue.",
+      saving: "Saving…"
+    }[name] : {
+      saved: "Tersimpan otomatis", offline: "Tidak ada koneksi: teks Anda disimpan di perangkat ini dan akan dikirim saat koneksi kembali.",
+      restored: "Teks yang belum terkirim ke server dipulihkan dari perangkat ini; sekarang disimpan.",
+      conflict: "Orang lain menyimpan usulan ini lebih dulu. Teks Anda tersimpan di riwayat; muat ulang halaman untuk melanjutkan.",
+      saving: "Menyimpan…"
+    }[name]; };
+    var fields = function () {
+      return Array.prototype.filter.call(document.querySelectorAll("[form='proposal-form'], #proposal-form [name]"), function (el) { return el.name; });
+    };
+    var snapshot = function () {
+      var data = new URLSearchParams();
+      fields().forEach(function (el) {
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+        if (el.name !== "version") { data.append(el.name, el.value); }
+      });
+      return data;
+    };
+    var store = function () {
+      try { localStorage.setItem(key, JSON.stringify({ version: version.value, data: snapshot().toString() })); } catch (e) { /* storage full or blocked */ }
+    };
+    var send = function () {
+      if (sending || stopped) { return; }
+      var saved = localStorage.getItem(key);
+      if (!saved) { return; }
+      sending = true;
+      say(t("saving"));
+      var body = new URLSearchParams(JSON.parse(saved).data);
+      body.set("version", version.value);
+      fetch(form.action, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: body })
+        .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
+        .then(function (res) {
+          sending = false;
+          if (res.status === 200 && res.body.outcome === "saved") {
+            version.value = String(res.body.version);
+            if (localStorage.getItem(key) === saved) { localStorage.removeItem(key); } else { schedule(); }
+            say(t("saved") + " " + new Date().toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "id-ID"));
+          } else if (res.status === 409) {
+            stopped = true;
+            localStorage.removeItem(key);
+            say(t("conflict"));
+          } else {
+            say((res.body && res.body.error && res.body.error.message) || t("offline"));
+          }
+        })
+        .catch(function () { sending = false; say(t("offline")); });
+    };
+    var schedule = function () { clearTimeout(timer); timer = setTimeout(send, 1500); };
+    var changed = function () { store(); schedule(); };
+    fields().forEach(function (el) {
+      el.addEventListener("input", changed);
+      el.addEventListener("change", changed);
+    });
+    window.addEventListener("online", send);
+    setInterval(send, 10000);
+    // Text from an earlier visit that never reached the server comes back first.
+    var pending = localStorage.getItem(key);
+    if (pending) {
+      var data = new URLSearchParams(JSON.parse(pending).data);
+      fields().forEach(function (el) {
+        if (el.type === "checkbox") { el.checked = data.getAll(el.name).indexOf(el.value) >= 0; }
+        else if (data.has(el.name)) { el.value = data.get(el.name); }
+      });
+      say(t("restored"));
+      send();
+    }
+  });
+})();

@@ -23,6 +23,8 @@ pub struct WebError {
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
     pub fields: Vec<FieldError>,
+    /// An instant to show as `{at}` in the message, formatted in the user's language.
+    pub at: Option<(kolabik_domain::Instant, kolabik_domain::TimeZone)>,
 }
 
 impl WebError {
@@ -33,6 +35,7 @@ impl WebError {
             key,
             args: Vec::new(),
             fields: Vec::new(),
+            at: None,
         }
     }
     pub fn not_found() -> WebError {
@@ -102,6 +105,18 @@ impl From<AppError> for WebError {
                 )
             },
             AppError::NotFound => WebError::not_found(),
+            AppError::Deadline(refusal, tz) => {
+                use kolabik_domain::edition::DeadlineRefusal as R;
+                let at = match refusal {
+                    R::NotOpenYet { opens_at } => Some((opens_at, tz)),
+                    R::Closed { closed_at } => Some((closed_at, tz)),
+                    R::NotScheduled => None,
+                };
+                WebError {
+                    at,
+                    ..WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "deadline", refusal.key())
+                }
+            }
             AppError::Forbidden => WebError::forbidden(),
             other => WebError::internal(&other.to_string()),
         }
@@ -128,10 +143,33 @@ struct ErrorPage {
     message: String,
 }
 
+/// The message of `err` in the user's language, for showing inside a page.
+pub fn message(ctx: &Ctx, err: WebError) -> String {
+    let tr = ctx.tr();
+    let at = err
+        .at
+        .map(|(instant, tz)| tz.format(instant, ctx.lang))
+        .unwrap_or_default();
+    let mut args: Vec<(&str, &str)> = err.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    args.push(("at", at.as_str()));
+    let mut text = tr.fmt(err.key, &args);
+    for f in &err.fields {
+        text.push(' ');
+        text.push_str(tr.get(f.key));
+    }
+    text
+}
+
 /// The response for `err`, as JSON for the API and as a page otherwise.
 pub fn render(ctx: Option<&Ctx>, err: WebError) -> Response {
     let tr = Tr::new(ctx.map(|c| c.lang).unwrap_or_default());
-    let args: Vec<(&str, &str)> = err.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let lang = ctx.map(|c| c.lang).unwrap_or_default();
+    let at = err
+        .at
+        .map(|(instant, tz)| tz.format(instant, lang))
+        .unwrap_or_default();
+    let mut args: Vec<(&str, &str)> = err.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    args.push(("at", at.as_str()));
     let message = tr.fmt(err.key, &args);
     if ctx.is_none_or(|c| c.is_api) {
         let fields: Vec<_> = err

@@ -64,6 +64,9 @@ const JUDGE: Area = Area::Role(Role::Judge);
 const VIEWER: Area = Area::Role(Role::Viewer);
 /// Body limit of upload routes: the largest file plus the multipart envelope.
 const UPLOAD_BODY_LIMIT: usize = kolabik_app::sosialisasi::MAX_MATERIAL_BYTES + 64 * 1024;
+const UNIT_HEAD: Area = Area::Role(Role::UnitHead);
+/// Who may read a proposal in full; the use case then checks it is theirs to read.
+const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 /// Body limit of the CSV import routes: a 1 MiB file plus the form's own overhead (the
@@ -71,7 +74,9 @@ const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOpe
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, edition, notices, public, sosialisasi, units};
+    use pages::{
+        account, committee, dashboards, edition, notices, proposals, public, sosialisasi, units,
+    };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -246,6 +251,72 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(notices::mark_read),
         ),
         r("GET", "/operator", OPERATOR, get(dashboards::operator)),
+        r(
+            "POST",
+            "/operator/usulan",
+            OPERATOR,
+            post(proposals::create),
+        ),
+        r(
+            "GET",
+            "/operator/usulan/{id}",
+            OPERATOR,
+            get(proposals::edit),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}",
+            OPERATOR,
+            post(proposals::save),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/ajukan",
+            OPERATOR,
+            post(proposals::submit),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/tarik",
+            OPERATOR,
+            post(proposals::withdraw),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/riwayat",
+            PROPOSAL_READERS,
+            get(proposals::history),
+        ),
+        r(
+            "GET",
+            "/kepala-unit",
+            UNIT_HEAD,
+            get(proposals::head_dashboard),
+        ),
+        r(
+            "POST",
+            "/kepala-unit/usulan/{id}/setujui",
+            UNIT_HEAD,
+            post(proposals::approve),
+        ),
+        r(
+            "POST",
+            "/kepala-unit/usulan/{id}/kembalikan",
+            UNIT_HEAD,
+            post(proposals::head_send_back),
+        ),
+        r(
+            "GET",
+            "/panitia/usulan/{id}",
+            COMMITTEE,
+            get(proposals::committee_view),
+        ),
+        r(
+            "POST",
+            "/panitia/usulan/{id}/kembalikan",
+            COMMITTEE,
+            post(proposals::committee_return),
+        ),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
         r("GET", "/healthz", Area::Public, get(public::healthz)),

@@ -29,6 +29,7 @@ pub fn role_home(role: Role) -> (&'static str, &'static str) {
     match role {
         Role::Committee => ("/panitia", "nav.committee"),
         Role::UnitOperator => ("/operator", "nav.operator"),
+        Role::UnitHead => ("/kepala-unit", "nav.unit_head"),
         Role::Judge => ("/juri", "nav.judge"),
         Role::Viewer => ("/pimpinan", "nav.viewer"),
     }

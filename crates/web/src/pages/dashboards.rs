@@ -66,6 +66,7 @@ pub async fn committee(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
 struct OperatorPage {
     c: Chrome,
     d: OperatorDashboard,
+    form: crate::forms::FormState,
 }
 
 impl OperatorPage {
@@ -96,9 +97,27 @@ impl OperatorPage {
 }
 
 pub async fn operator(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    operator_page(
+        &state,
+        &ctx,
+        crate::forms::FormState::new(ctx.tr()),
+        axum::http::StatusCode::OK,
+    )
+    .await
+}
+
+/// The operator's dashboard, with the new-proposal form in `form`.
+pub async fn operator_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: crate::forms::FormState,
+    status: axum::http::StatusCode,
+) -> Result<Response, WebError> {
     let d = state.app.operator_dashboard(&ctx.grants).await?;
-    let c = Chrome::new(&ctx, ctx.tr().get("operator.title"));
-    Ok(render(&OperatorPage { c, d }))
+    let c = Chrome::new(ctx, ctx.tr().get("operator.title"));
+    let mut r = render(&OperatorPage { c, d, form });
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 #[derive(Template)]

@@ -5,6 +5,7 @@ pub mod committee;
 pub mod dashboards;
 pub mod edition;
 pub mod notices;
+pub mod proposals;
 pub mod public;
 pub mod sosialisasi;
 pub mod units;
