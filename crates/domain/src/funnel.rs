@@ -292,7 +292,11 @@ mod tests {
         let f = Funnel::build(
             [Some(1), Some(2)],
             false,
-            [(Some(2), Returned, 1), (None, Draft, 2), (Some(1), Winner, 1)],
+            [
+                (Some(2), Returned, 1),
+                (None, Draft, 2),
+                (Some(1), Winner, 1),
+            ],
             [(Some(1), 99)],
         );
         assert_eq!(f.columns.len(), 9);
@@ -307,7 +311,11 @@ mod tests {
     fn empty_edition_gives_zero_rows_for_every_key() {
         let f: Funnel<&str> = Funnel::build(["a", "b"], true, [], []);
         assert_eq!(f.rows.len(), 2);
-        assert!(f.rows.iter().all(|r| r.total == 0 && r.counts == vec![0; 10]));
+        assert!(
+            f.rows
+                .iter()
+                .all(|r| r.total == 0 && r.counts == vec![0; 10])
+        );
         assert_eq!(f.total, 0);
     }
 

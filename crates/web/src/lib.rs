@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_edition;
+mod api_funnel;
 mod api_sosialisasi;
 mod assets;
 mod ctx;
@@ -69,7 +70,7 @@ const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOpe
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use pages::{account, committee, dashboards, edition, public, sosialisasi, units};
+    use pages::{account, committee, dashboards, edition, funnel, public, sosialisasi, units};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -109,6 +110,9 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             get(committee::proposals),
         ),
+        r("GET", "/panitia/corong", COMMITTEE, get(funnel::show)),
+        r("GET", "/panitia/corong.csv", COMMITTEE, get(funnel::csv)),
+        r("GET", "/panitia/corong.xlsx", COMMITTEE, get(funnel::xlsx)),
         r("GET", "/panitia/unit", COMMITTEE, get(units::list)),
         r("POST", "/panitia/unit", COMMITTEE, post(units::create)),
         r(
@@ -352,6 +356,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             post(api_edition::copy_edition),
         ),
+        r("GET", "/api/v1/funnel", COMMITTEE, get(api_funnel::funnel)),
         r(
             "GET",
             "/api/v1/announcements",

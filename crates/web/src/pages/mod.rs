@@ -4,6 +4,7 @@ pub mod account;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;
+pub mod funnel;
 pub mod public;
 pub mod sosialisasi;
 pub mod units;
