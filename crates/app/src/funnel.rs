@@ -5,7 +5,7 @@
 //! take a translator from the caller (`Label`): this crate names catalogue keys, never
 //! sentences.
 
-use kolabik_domain::funnel::{Funnel, STUCK_STATES, csv_record, days_between};
+use kolabik_domain::funnel::{Funnel, STUCK_STATES, csv_record, days_between, spreadsheet_text};
 use kolabik_domain::{Category, Edition, Id, Instant, UnitKind};
 use kolabik_store::stats::{self, StuckProposal};
 use kolabik_store::{Page, Paged, editions};
@@ -137,7 +137,9 @@ fn stuck_header(label: Label<'_>) -> Vec<String> {
 
 /// One CSV file with three sections (category view, unit-kind view, stuck list), each a
 /// title line, a header line and its rows, separated by an empty line. UTF-8 with a BOM so
-/// that Excel reads it as UTF-8.
+/// that Excel reads it as UTF-8. Names and titles come from users, so text that a
+/// spreadsheet would take for a formula is defused (`spreadsheet_text`); the XLSX writes
+/// them as strings, which never run.
 fn to_csv(
     tables: &[Sheet],
     stuck_title: &str,
@@ -149,7 +151,7 @@ fn to_csv(
         out.push_str(&csv_record(&[&t.title]));
         out.push_str(&csv_record(&t.header));
         for (name, nums) in t.rows.iter().chain(std::iter::once(&t.totals)) {
-            let mut fields = vec![name.clone()];
+            let mut fields = vec![spreadsheet_text(name)];
             fields.extend(nums.iter().map(i64::to_string));
             out.push_str(&csv_record(&fields));
         }
@@ -158,7 +160,8 @@ fn to_csv(
     out.push_str(&csv_record(&[stuck_title]));
     out.push_str(&csv_record(stuck_header));
     for r in stuck {
-        out.push_str(&csv_record(r));
+        let fields: Vec<String> = r.iter().map(|f| spreadsheet_text(f)).collect();
+        out.push_str(&csv_record(&fields));
     }
     out.into_bytes()
 }

@@ -100,6 +100,9 @@ async fn funnel_agrees_with_the_proposals_api(db: &TestDb) {
     let mut c = committee(&server).await;
     let f = json(&mut c, "/api/v1/funnel").await;
     assert_eq!(f["edition_year"], 2022);
+    let doc = json(&mut c, "/api/v1/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/funnel"]["get"].is_object());
+    assert!(doc["components"]["schemas"]["FunnelDto"].is_object());
     let (proposals, kinds) = proposals_and_kinds(&mut c).await;
 
     // Both views count every proposal once.
@@ -169,9 +172,9 @@ async fn funnel_agrees_with_the_proposals_api(db: &TestDb) {
 
     // Not started: 34 kelurahan minus those with a proposal.
     assert_eq!(kinds.values().filter(|k| *k == "kelurahan").count(), 34);
-    let expected = kelurahan_not_started(&proposals, &kinds);
-    assert_eq!(kind_row(&f, "kelurahan")["counts"][0], expected);
-    assert!(expected > 0 && expected < 34);
+    let expected_kel = kelurahan_not_started(&proposals, &kinds);
+    assert_eq!(kind_row(&f, "kelurahan")["counts"][0], expected_kel);
+    assert!(expected_kel > 0 && expected_kel < 34);
     // Over all kinds: units without any proposal.
     let with: BTreeSet<i64> = proposals
         .iter()
@@ -221,6 +224,17 @@ async fn funnel_agrees_with_the_proposals_api(db: &TestDb) {
     assert_eq!(page2["stuck"]["total"], 9);
     assert_eq!(page2["stuck"]["items"].as_array().unwrap().len(), 4);
     assert_eq!(page2["stuck"]["items"][0]["id"], items[5]["id"]);
+
+    // Live: a newly registered kelurahan has not started; the proposal totals stay.
+    let body = serde_json::json!({"code": "kel-funnel", "name": "Kelurahan Corong",
+        "kind": "kelurahan", "region_code": "35.75.05.1009"});
+    assert_eq!(
+        c.post_json("/api/v1/units", &body).await.status(),
+        StatusCode::CREATED
+    );
+    let after = json(&mut c, "/api/v1/funnel").await;
+    assert_eq!(kind_row(&after, "kelurahan")["counts"][0], expected_kel + 1);
+    assert_eq!(after["by_unit_kind"]["total"], 30);
 }
 
 async fn funnel_page_shows_tables_and_stuck_list(db: &TestDb) {

@@ -214,6 +214,17 @@ pub fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
     out
 }
 
+/// A text for a spreadsheet cell that cannot run as a formula: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (Excel and LibreOffice would
+/// otherwise evaluate a proposal title such as `=HYPERLINK(…)` from a CSV file).
+pub fn spreadsheet_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +335,18 @@ mod tests {
         let day = 86_400_000;
         assert_eq!(days_between(Instant(0), Instant(14 * day + day - 1)), 14);
         assert_eq!(days_between(Instant(5 * day), Instant(day)), 0);
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_is_defused() {
+        assert_eq!(spreadsheet_text("=1+2"), "'=1+2");
+        assert_eq!(spreadsheet_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_text("-x"), "'-x");
+        assert_eq!(
+            spreadsheet_text("Kelurahan Bugul Kidul"),
+            "Kelurahan Bugul Kidul"
+        );
+        assert_eq!(spreadsheet_text(""), "");
     }
 
     #[test]
