@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod edition;
 pub mod error;
+pub mod funnel;
 pub mod notify;
 pub mod proposals;
 pub mod sosialisasi;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{COMMITTEE, Client, JUDGE, OPERATOR, TestDb, TestServer, VIEWER, location};
+use common::{COMMITTEE, Client, JUDGE, OPERATOR, TestDb, TestServer, UNIT_HEAD, VIEWER, location};
 use kolabik_domain::Role;
 use kolabik_domain::access::Area;
 use reqwest::StatusCode;
@@ -244,6 +244,7 @@ async fn every_route_is_guarded_for_every_role(db: &TestDb) {
         (Role::UnitOperator, OPERATOR),
         (Role::Judge, JUDGE),
         (Role::Viewer, VIEWER),
+        (Role::UnitHead, UNIT_HEAD),
     ] {
         let mut c = server.client();
         c.login(email, password).await;

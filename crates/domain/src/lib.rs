@@ -7,6 +7,7 @@
 pub mod access;
 pub mod edition;
 pub mod files;
+pub mod funnel;
 pub mod ids;
 pub mod model;
 pub mod password;

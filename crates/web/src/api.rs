@@ -870,5 +870,6 @@ pub async fn openapi_json() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_edition::EditionApiDoc::openapi());
     doc.merge(crate::api_sosialisasi::SosialisasiApiDoc::openapi());
+    doc.merge(crate::api_funnel::FunnelApiDoc::openapi());
     Json(doc).into_response()
 }

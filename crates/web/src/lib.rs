@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_edition;
+mod api_funnel;
 mod api_sosialisasi;
 mod assets;
 mod ctx;
@@ -75,7 +76,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::{
-        account, committee, dashboards, edition, notices, proposals, public, sosialisasi, units,
+        account, committee, dashboards, edition, funnel, notices, proposals, public, sosialisasi,
+        units,
     };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
@@ -116,6 +118,9 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             get(committee::proposals),
         ),
+        r("GET", "/panitia/corong", COMMITTEE, get(funnel::show)),
+        r("GET", "/panitia/corong.csv", COMMITTEE, get(funnel::csv)),
+        r("GET", "/panitia/corong.xlsx", COMMITTEE, get(funnel::xlsx)),
         r("GET", "/panitia/unit", COMMITTEE, get(units::list)),
         r("POST", "/panitia/unit", COMMITTEE, post(units::create)),
         r(
@@ -440,6 +445,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             post(api_edition::copy_edition),
         ),
+        r("GET", "/api/v1/funnel", COMMITTEE, get(api_funnel::funnel)),
         r(
             "GET",
             "/api/v1/announcements",

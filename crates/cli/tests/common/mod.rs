@@ -439,6 +439,7 @@ pub const COMMITTEE: (&str, &str) = ("panitia@kolabik.test", "Panitia-2022!");
 pub const OPERATOR: (&str, &str) = ("operator@kolabik.test", "Operator-2022!");
 pub const JUDGE: (&str, &str) = ("siti.rahmawati@juri.kolabik.test", "Juri-Kolabik-2022");
 pub const VIEWER: (&str, &str) = ("pimpinan@kolabik.test", "Pimpinan-2022!");
+pub const UNIT_HEAD: (&str, &str) = ("kepala.perikanan@kolabik.test", "Kepala-Perikanan-2022");
 
 /// Defines each scenario once and runs it as two tests, one per backend.
 #[macro_export]

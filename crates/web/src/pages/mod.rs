@@ -4,6 +4,7 @@ pub mod account;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;
+pub mod funnel;
 pub mod notices;
 pub mod proposals;
 pub mod public;
