@@ -313,6 +313,19 @@ impl App {
             return Err(AppError::Forbidden);
         };
         pc::record_declaration(&mut tx, id, user_id, now).await?;
+        // The submitted text is sealed as its own version: later edits (after a return)
+        // start a new one, so the history shows exactly what was submitted.
+        pc::record_version(
+            &mut tx,
+            id,
+            p.version,
+            actor.user_id,
+            Some("submitted"),
+            &p.content,
+            now,
+            0,
+        )
+        .await?;
         let outcome = if edition.approval_required {
             pc::set_state(&mut tx, id, ProposalState::AwaitingApproval, None, now).await?;
             let link = format!("{}/kepala-unit", self.site_url());

@@ -355,7 +355,7 @@ pub struct Indicator {
 }
 
 fn number(s: &str) -> Option<f64> {
-    let cleaned: String = s.trim().replace(' ', "").replace('.', "").replace(',', ".");
+    let cleaned: String = s.trim().replace([' ', '.'], "").replace(',', ".");
     // "1.500" (Indonesian thousands) and "2,5" (decimal comma) both read as people write them;
     // a plain "2.5" is taken as 2.5 when it cannot be a thousands separator.
     let raw = s.trim();

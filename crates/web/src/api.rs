@@ -868,6 +868,7 @@ pub struct ApiDoc;
 /// The OpenAPI 3 document.
 pub async fn openapi_json() -> Response {
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_proposals::ProposalApiDoc::openapi());
     doc.merge(crate::api_edition::EditionApiDoc::openapi());
     doc.merge(crate::api_sosialisasi::SosialisasiApiDoc::openapi());
     doc.merge(crate::api_funnel::FunnelApiDoc::openapi());

@@ -6,6 +6,7 @@
 pub mod api;
 mod api_edition;
 mod api_funnel;
+mod api_proposals;
 mod api_sosialisasi;
 mod assets;
 mod ctx;
@@ -68,6 +69,8 @@ const UPLOAD_BODY_LIMIT: usize = kolabik_app::sosialisasi::MAX_MATERIAL_BYTES + 
 const UNIT_HEAD: Area = Area::Role(Role::UnitHead);
 /// Who may read a proposal in full; the use case then checks it is theirs to read.
 const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator, Role::UnitHead]);
+/// Who may send a proposal back a step (the use case decides which step).
+const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 /// Body limit of the CSV import routes: a 1 MiB file plus the form's own overhead (the
@@ -446,6 +449,54 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(api_edition::copy_edition),
         ),
         r("GET", "/api/v1/funnel", COMMITTEE, get(api_funnel::funnel)),
+        r(
+            "POST",
+            "/api/v1/proposals",
+            OPERATOR,
+            post(api_proposals::create),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}",
+            PROPOSAL_READERS,
+            get(api_proposals::get_one),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}",
+            OPERATOR,
+            post(api_proposals::save),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/submit",
+            OPERATOR,
+            post(api_proposals::submit),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/approve",
+            UNIT_HEAD,
+            post(api_proposals::approve),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/return",
+            RETURNERS,
+            post(api_proposals::return_it),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/withdraw",
+            OPERATOR,
+            post(api_proposals::withdraw),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/versions",
+            PROPOSAL_READERS,
+            get(api_proposals::versions),
+        ),
         r(
             "GET",
             "/api/v1/announcements",

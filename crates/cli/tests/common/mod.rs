@@ -340,6 +340,25 @@ impl Client {
         r
     }
 
+    /// A form POST as the autosave script sends it (answer wanted as JSON).
+    pub async fn post_form_accept_json(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
+        let mut h = self.headers();
+        if let Some(o) = &self.origin {
+            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
+        }
+        h.insert("accept", HeaderValue::from_static("application/json"));
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .headers(h)
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
+        self.keep_cookies(&r);
+        r
+    }
+
     pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> Response {
         let mut h = self.headers();
         if let Some(o) = &self.origin {

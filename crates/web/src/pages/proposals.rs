@@ -477,7 +477,18 @@ pub async fn history(
     let p = state.app.proposal(id, &ctx.grants).await?;
     let versions = state.app.proposal_versions(id, &ctx.grants).await?;
     let to = q.ke.or(versions.first().map(|v| v.id)).unwrap_or(0);
-    let from = q.dari.or(versions.get(1).map(|v| v.id)).unwrap_or(to);
+    // By default: what changed since the previous submission (what a reviewer of a
+    // resubmitted proposal wants), else since the version before the latest.
+    let previous_submission = versions
+        .iter()
+        .skip(1)
+        .find(|v| v.note.as_deref() == Some("submitted"))
+        .map(|v| v.id);
+    let from = q
+        .dari
+        .or(previous_submission)
+        .or(versions.get(1).map(|v| v.id))
+        .unwrap_or(to);
     let diff = if from != to && from != 0 {
         state.app.proposal_diff(id, from, to, &ctx.grants).await?
     } else {
