@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, COMMITTEE, OPERATOR, TestDb, TestServer, VIEWER};
+use common::{Backend, COMMITTEE, OPERATOR, TestDb, TestServer, UNIT_HEAD, VIEWER};
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -350,5 +350,314 @@ async fn leaders_dashboard_shows_charts_with_their_numbers() {
         "the chart's table carries the numbers behind the bars"
     );
     snapshot(&b, "leaders").await;
+    b.close().await.unwrap();
+}
+
+/// Sets a form field the way typing would (value + input event), by CSS selector.
+async fn fill(b: &fantoccini::Client, css: &str, value: &str) {
+    b.execute(
+        "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+         el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(css), json!(value)],
+    )
+    .await
+    .expect("fill");
+}
+
+async fn check(b: &fantoccini::Client, css: &str) {
+    b.execute(
+        "const el = document.querySelector(arguments[0]); el.checked = true; el.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(css)],
+    )
+    .await
+    .expect("check");
+}
+
+async fn wait_status(b: &fantoccini::Client, starts_with: &str) {
+    let started = Instant::now();
+    loop {
+        let text = b
+            .find(Locator::Id("autosave-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        if text.starts_with(starts_with) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "autosave status is {text:?}, wanted {starts_with:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn wib_in(minutes: i64) -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    kolabik_domain::TimeZone::Wib
+        .to_local(kolabik_domain::Instant(ms).plus_seconds(minutes * 60))
+        .to_string()
+}
+
+/// The whole participant path on a 360 px phone: an operator writes a proposal, loses the
+/// connection mid-typing without losing text, submits after the head's approval and gets
+/// the receipt e-mail; the committee returns it; the operator revises and resubmits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_writes_offline_submits_and_resubmits_on_a_phone() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let smtp = common::smtp::SmtpSink::start(0).await;
+    let addr = format!("127.0.0.1:{}", free_port());
+    let smtp_url = smtp.url();
+    let args = [
+        "--addr",
+        addr.as_str(),
+        "--smtp-url",
+        smtp_url.as_str(),
+        "--mail-poll-ms",
+        "100",
+    ];
+    let server = TestServer::start_with(&db, true, &args);
+    let (ok, out, err) = db.cli(&["token", "create", "--email", COMMITTEE.0], None);
+    assert!(ok, "{err}");
+    let mut committee = common::Client::new(&server.base);
+    committee.origin = None;
+    committee.bearer = Some(out.trim().to_owned());
+    let stages =
+        json!([{"kind": "pengajuan_proposal", "opens": wib_in(-60), "closes": wib_in(24 * 60)}]);
+    assert_eq!(
+        committee
+            .post_json("/api/v1/edition/stages", &stages)
+            .await
+            .status(),
+        reqwest::StatusCode::OK
+    );
+    let mut s: serde_json::Value = committee
+        .get("/api/v1/edition/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    s["max_proposals_per_unit"] = json!(0);
+    assert_eq!(
+        committee
+            .post_json("/api/v1/edition/settings", &s)
+            .await
+            .status(),
+        reqwest::StatusCode::OK
+    );
+
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    b.goto(&server.url("/masuk")).await.unwrap();
+    b.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(OPERATOR.0)
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(OPERATOR.1)
+        .await
+        .unwrap();
+    b.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/operator").await;
+    b.find(Locator::Id("np-title"))
+        .await
+        .unwrap()
+        .send_keys("Sibakul (Sistem Bank Kulit Ikan)")
+        .await
+        .unwrap();
+    b.find(Locator::Css("form[action='/operator/usulan'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "h1", "Sibakul (Sistem Bank Kulit Ikan)").await;
+    assert_fits(&b, "proposal editor").await;
+
+    // Write the proposal; autosave sends it.
+    for (css, value) in [
+        ("#f-category", "ekonomi-kerja"),
+        ("#f-stage", "penerapan"),
+        ("#f-started", "2021-02"),
+        (
+            "#f-problem",
+            "Limbah kulit ikan dari pasar ikan mencemari saluran air kampung nelayan.",
+        ),
+        (
+            "#f-idea",
+            "Bank sampah khusus kulit ikan yang diolah kelompok nelayan menjadi kerupuk.",
+        ),
+        (
+            "#f-novelty",
+            "Bank sampah khusus kulit ikan pertama di Kota Pasuruan.",
+        ),
+        ("#f-stakeholders", "Kelompok nelayan, PKK, dan koperasi."),
+        ("#f-resources", "APBD Rp 25 juta dan swadaya kelompok."),
+        ("#f-sustainability", "SK Kepala Dinas dan anggaran rutin."),
+        (
+            "#f-replicability",
+            "Dapat diterapkan di kampung nelayan lain.",
+        ),
+        ("#f-results", "Pendapatan kelompok naik 30 persen."),
+        ("input[name='ind.steps.before']", "5"),
+        ("input[name='ind.steps.after']", "3"),
+        ("input[name='ind.steps.evidence']", "Standar pelayanan 2022"),
+    ] {
+        fill(&b, css, value).await;
+    }
+    check(&b, "input[name='values'][value='kolaboratif']").await;
+    check(&b, "input[name='sdgs'][value='14']").await;
+    let summary = b.find(Locator::Id("f-summary")).await.unwrap();
+    summary
+        .send_keys("Kulit ikan diolah menjadi kerupuk bernilai jual.")
+        .await
+        .unwrap();
+    wait_status(&b, "Tersimpan otomatis").await;
+
+    // The connection drops mid-typing: the text stays on the phone and is sent later.
+    server.stop();
+    summary
+        .send_keys(" Ditulis saat koneksi terputus.")
+        .await
+        .unwrap();
+    wait_status(&b, "Tidak ada koneksi").await;
+    let server = TestServer::start_with(&db, false, &args);
+    wait_status(&b, "Tersimpan otomatis").await;
+    b.goto(&server.url("/operator")).await.unwrap();
+    let page = b
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Sibakul"), "{page}");
+    b.find(Locator::LinkText("Sibakul (Sistem Bank Kulit Ikan)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "h1", "Sibakul (Sistem Bank Kulit Ikan)").await;
+    let saved = b
+        .find(Locator::Id("f-summary"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        saved,
+        "Kulit ikan diolah menjadi kerupuk bernilai jual. Ditulis saat koneksi terputus."
+    );
+
+    // Submit with the declaration: it waits for the head.
+    b.find(Locator::Id("declaration"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Id("submit-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "#proposal-state", "Menunggu persetujuan kepala unit").await;
+    snapshot(&b, "proposal-phone").await;
+    let url = b.current_url().await.unwrap();
+    let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+
+    let mut head = server.client();
+    head.login(UNIT_HEAD.0, UNIT_HEAD.1).await;
+    let r = head
+        .post_form(&format!("/kepala-unit/usulan/{id}/setujui"), &[])
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let receipt_mail = smtp.wait_for(OPERATOR.0, 1).await;
+    let receipt = receipt_mail
+        .iter()
+        .find(|m| m.data.contains("Tanda terima"))
+        .expect("receipt e-mail");
+    assert!(
+        receipt.body().contains("Nomor tanda terima: KLB-2022-"),
+        "{}",
+        receipt.body()
+    );
+    b.refresh().await.unwrap();
+    wait_text(&b, "#proposal-state", "Diajukan").await;
+
+    // The committee returns it; the operator revises and resubmits from the phone.
+    let mut c = common::Client::new(&server.base);
+    c.origin = None;
+    c.bearer = committee.bearer.clone();
+    let r = c
+        .post_json(
+            &format!("/api/v1/proposals/{id}/return"),
+            &json!({"reason": "Jelaskan dasar hukum bank sampah kulit ikan."}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+    b.refresh().await.unwrap();
+    wait_text(&b, "#proposal-state", "Dikembalikan untuk perbaikan").await;
+    let reason = b
+        .find(Locator::Id("state-reason"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(reason.contains("Jelaskan dasar hukum"), "{reason}");
+    fill(
+        &b,
+        "#f-sustainability",
+        "SK Kepala Dinas Perikanan Nomor 523/45/2021 dan anggaran rutin.",
+    )
+    .await;
+    b.find(Locator::Id("save-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "#notice", "Draf tersimpan.").await;
+    b.find(Locator::Id("declaration"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Id("submit-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "#proposal-state", "Menunggu persetujuan kepala unit").await;
+    let r = head
+        .post_form(&format!("/kepala-unit/usulan/{id}/setujui"), &[])
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    b.refresh().await.unwrap();
+    wait_text(&b, "#proposal-state", "Diajukan").await;
     b.close().await.unwrap();
 }

@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -187,7 +189,11 @@ impl TestServer {
 
     /// `start` with further `serve` arguments (e.g. `--smtp-url`).
     pub fn start_with(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        // A test may pin the address (to restart a server on the same port).
+        let mut args = vec!["serve"];
+        if !extra_args.contains(&"--addr") {
+            args.extend(["--addr", "127.0.0.1:0"]);
+        }
         if demo {
             args.push("--demo");
         }

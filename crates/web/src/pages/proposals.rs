@@ -268,13 +268,16 @@ pub async fn edit(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.proposal(id, &ctx.grants).await?;
-    let notice = if q.submitted.is_some() {
-        ctx.tr().get("proposal.notice_submitted").to_owned()
-    } else if q.saved.is_some() {
-        ctx.tr().get("proposal.notice_saved").to_owned()
-    } else {
-        String::new()
-    };
+    let notice =
+        if q.submitted.is_some() && p.state == kolabik_domain::ProposalState::AwaitingApproval {
+            ctx.tr().get("proposal.notice_awaiting").to_owned()
+        } else if q.submitted.is_some() {
+            ctx.tr().get("proposal.notice_submitted").to_owned()
+        } else if q.saved.is_some() {
+            ctx.tr().get("proposal.notice_saved").to_owned()
+        } else {
+            String::new()
+        };
     edit_page(
         &state,
         &ctx,
