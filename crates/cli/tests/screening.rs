@@ -394,28 +394,29 @@ async fn screening_holds_and_releases_decisions(db: &TestDb) {
         .await
         .unwrap();
     let events = audit["items"].as_array().unwrap();
-    let count = |action: &str, id: Option<i64>| {
+    let (dasi_s, bidan_s) = (dasi.to_string(), bidan.to_string());
+    let count = |action: &str, id: Option<&str>| {
         events
             .iter()
             .filter(|e| e["action"] == action)
-            .filter(|e| id.is_none_or(|id| e["entity_id"] == id.to_string()))
+            .filter(|e| id.is_none_or(|id| e["entity_id"] == id))
             .count()
     };
-    assert_eq!(count("screening.held", Some(dasi)), 1);
-    assert_eq!(count("screening.held", Some(bidan)), 1);
-    assert_eq!(count("proposal.screened", Some(dasi)), 1);
-    assert_eq!(count("proposal.screened", Some(bidan)), 1);
+    assert_eq!(count("screening.held", Some(&dasi_s)), 1);
+    assert_eq!(count("screening.held", Some(&bidan_s)), 1);
+    assert_eq!(count("proposal.screened", Some(&dasi_s)), 1);
+    assert_eq!(count("proposal.screened", Some(&bidan_s)), 1);
     assert_eq!(count("screening.released", None), 2);
     assert_eq!(count("screening.checklist_changed", None), 1);
     let held = events
         .iter()
-        .find(|e| e["action"] == "screening.held" && e["entity_id"] == dasi.to_string())
+        .find(|e| e["action"] == "screening.held" && e["entity_id"] == dasi_s.as_str())
         .unwrap();
     assert_eq!(held["after"]["checklist"][0]["ticked"], true);
     assert_eq!(held["after"]["checklist"][1]["ticked"], false);
     let screened = events
         .iter()
-        .find(|e| e["action"] == "proposal.screened" && e["entity_id"] == bidan.to_string())
+        .find(|e| e["action"] == "proposal.screened" && e["entity_id"] == bidan_s.as_str())
         .unwrap();
     assert_eq!(screened["before"]["state"], "submitted");
     assert_eq!(screened["after"]["state"], "returned");
