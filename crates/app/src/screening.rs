@@ -15,6 +15,9 @@ use serde_json::json;
 use crate::notify::{MailKind, mail_phrase};
 use crate::{Actor, App, AppError, FieldError, record};
 
+/// The queue shows at most this many proposals (oldest submission first).
+const QUEUE_MAX: i64 = 1000;
+
 /// What a decision form or API body sent.
 #[derive(Debug, Clone, Default)]
 pub struct DecisionInput {
@@ -129,17 +132,15 @@ impl App {
             .into_iter()
             .map(|s| (s.proposal_id, s))
             .collect();
-        let ids =
-            sc::ids_in_state(&mut *tx, ctx.edition.id, ProposalState::Submitted.as_str()).await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(p) = pc::load(&mut tx, id).await? else {
-                continue;
-            };
+        let proposals =
+            pc::load_in_state(&mut tx, ctx.edition.id, ProposalState::Submitted, QUEUE_MAX).await?;
+        let mut out = Vec::with_capacity(proposals.len());
+        for p in proposals {
             let checks = ctx.run(&p);
             let (passed, failed, warnings) = summary(&checks);
             out.push(QueueItem {
-                id,
+                id: p.id,
+                held: held.remove(&p.id),
                 title: p.content.title,
                 unit_name: p.unit_name,
                 receipt_number: p.receipt_number,
@@ -148,7 +149,6 @@ impl App {
                 passed,
                 failed,
                 warnings,
-                held: held.remove(&id),
             });
         }
         tx.commit().await?;

@@ -183,22 +183,6 @@ pub async fn mark_released(tx: &mut Tx, id: Id, now: Instant) -> Result<()> {
     Ok(())
 }
 
-/// Ids of the edition's proposals in `state`, oldest submission first (at most 500).
-pub async fn ids_in_state<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    edition_id: Id,
-    state: &str,
-) -> Result<Vec<Id>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM proposals WHERE edition_id = $1 AND state = $2 \
-         ORDER BY submitted_at, id LIMIT 500",
-    )
-    .bind(edition_id)
-    .bind(state)
-    .fetch_all(ex)
-    .await?)
-}
-
 /// (id, title) of every proposal that has been submitted (submitted or any later state),
 /// in all editions, for the duplicate-title check.
 pub async fn submitted_titles<'e>(
