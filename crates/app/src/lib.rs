@@ -10,6 +10,7 @@ pub mod error;
 pub mod funnel;
 pub mod notify;
 pub mod proposals;
+pub mod screening;
 pub mod sosialisasi;
 pub mod units;
 pub mod users;

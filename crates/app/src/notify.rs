@@ -44,6 +44,7 @@ pub enum MailKind {
     SubmissionReceipt,
     ApprovalRequested,
     ProposalReturned,
+    ScreeningResult,
 }
 
 impl MailKind {
@@ -54,6 +55,7 @@ impl MailKind {
         MailKind::SubmissionReceipt,
         MailKind::ApprovalRequested,
         MailKind::ProposalReturned,
+        MailKind::ScreeningResult,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,6 +65,7 @@ impl MailKind {
             MailKind::SubmissionReceipt => "submission_receipt",
             MailKind::ApprovalRequested => "approval_requested",
             MailKind::ProposalReturned => "proposal_returned",
+            MailKind::ScreeningResult => "screening_result",
         }
     }
 }
@@ -91,6 +94,21 @@ fn fill(template: &str, params: &[(&str, &str)]) -> String {
         s = s.replace(&format!("{{{name}}}"), value);
     }
     s
+}
+
+/// A phrase from a table of `mail/id.toml` that is not an e-mail (e.g. the outcome words
+/// filled into the screening result).
+pub fn mail_phrase(table: &str, key: &str) -> Result<String, AppError> {
+    MAIL_TEXTS
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| {
+            t.get(table)
+                .and_then(|v| v.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .ok_or_else(|| AppError::Internal(format!("no mail phrase {table}.{key}")))
 }
 
 /// The subject and body of one e-mail, with `{name}` placeholders filled.

@@ -22,6 +22,7 @@ pub mod judges;
 pub mod notifications;
 pub mod proposal_content;
 pub mod proposals;
+pub mod screening;
 pub mod stats;
 pub mod units;
 pub mod users;

@@ -25,44 +25,96 @@ pub struct EditableProposal {
     pub content: ProposalContent,
 }
 
-pub async fn load(tx: &mut Tx, id: Id) -> Result<Option<EditableProposal>> {
-    let row = sqlx::query(
-        "SELECT p.id, p.edition_id, p.unit_id, u.name AS unit_name, p.state, p.version, p.receipt_number, \
+const LOAD_SQL: &str = "SELECT p.id, p.edition_id, p.unit_id, u.name AS unit_name, p.state, p.version, p.receipt_number, \
          p.state_reason, p.submitted_at, p.declared_at, p.approved_at, p.updated_at, p.title, \
          COALESCE(c.code, '') AS category, p.innovation_stage, COALESCE(p.started_on, '') AS started_on, \
          p.summary, p.problem, p.idea, p.novelty, p.stakeholders, p.resources, p.sustainability, \
          p.replicability, p.results, p.lessons, COALESCE(p.atm_source, '') AS atm_innovation, p.atm_owner, \
          p.atm_region, p.atm_modified, p.video_url, p.value_codes, p.sdg_numbers \
-         FROM proposals p JOIN units u ON u.id = p.unit_id LEFT JOIN categories c ON c.id = p.category_id \
-         WHERE p.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let indicators = sqlx::query(
-        "SELECT kind, before_value, after_value, before_unit, after_unit, evidence FROM proposal_indicators \
-         WHERE proposal_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|i| {
-        Ok(IndicatorInput {
-            kind: i.try_get("kind")?,
-            before: i.try_get("before_value")?,
-            after: i.try_get("after_value")?,
-            before_unit: i.try_get("before_unit")?,
-            after_unit: i.try_get("after_unit")?,
-            evidence: i.try_get("evidence")?,
-        })
+         FROM proposals p JOIN units u ON u.id = p.unit_id LEFT JOIN categories c ON c.id = p.category_id";
+
+const INDICATOR_COLUMNS: &str =
+    "i.proposal_id, i.kind, i.before_value, i.after_value, i.before_unit, i.after_unit, i.evidence";
+
+fn indicator_from_row(i: &crate::AnyRow) -> Result<IndicatorInput> {
+    Ok(IndicatorInput {
+        kind: i.try_get("kind")?,
+        before: i.try_get("before_value")?,
+        after: i.try_get("after_value")?,
+        before_unit: i.try_get("before_unit")?,
+        after_unit: i.try_get("after_unit")?,
+        evidence: i.try_get("evidence")?,
     })
-    .collect::<Result<Vec<_>>>()?;
+}
+
+pub async fn load(tx: &mut Tx, id: Id) -> Result<Option<EditableProposal>> {
+    let sql = format!("{LOAD_SQL} WHERE p.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await?;
+    let Some(r) = row else { return Ok(None) };
+    let sql = format!(
+        "SELECT {INDICATOR_COLUMNS} FROM proposal_indicators i WHERE i.proposal_id = $1 ORDER BY i.position"
+    );
+    let indicators = sqlx::query(&sql)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(indicator_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    editable_from_row(&r, indicators).map(Some)
+}
+
+/// Every proposal of an edition in `state` (oldest submission first, at most `limit`), in
+/// two queries: the proposals, then all their indicators.
+pub async fn load_in_state(
+    tx: &mut Tx,
+    edition_id: Id,
+    state: ProposalState,
+    limit: i64,
+) -> Result<Vec<EditableProposal>> {
+    let sql = format!(
+        "{LOAD_SQL} WHERE p.edition_id = $1 AND p.state = $2 ORDER BY p.submitted_at, p.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(edition_id)
+        .bind(state.as_str())
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+    let sql = format!(
+        "SELECT {INDICATOR_COLUMNS} FROM proposal_indicators i JOIN proposals p ON p.id = i.proposal_id \
+         WHERE p.edition_id = $1 AND p.state = $2 ORDER BY i.proposal_id, i.position"
+    );
+    let mut indicators: std::collections::HashMap<Id, Vec<IndicatorInput>> =
+        std::collections::HashMap::new();
+    for i in sqlx::query(&sql)
+        .bind(edition_id)
+        .bind(state.as_str())
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let pid: Id = i.try_get("proposal_id")?;
+        indicators
+            .entry(pid)
+            .or_default()
+            .push(indicator_from_row(&i)?);
+    }
+    rows.iter()
+        .map(|r| {
+            let id: Id = r.try_get("id")?;
+            editable_from_row(r, indicators.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+fn editable_from_row(
+    r: &crate::AnyRow,
+    indicators: Vec<IndicatorInput>,
+) -> Result<EditableProposal> {
     let state: String = r.try_get("state")?;
     let values: String = r.try_get("value_codes")?;
     let sdgs: String = r.try_get("sdg_numbers")?;
-    Ok(Some(EditableProposal {
+    Ok(EditableProposal {
         id: r.try_get("id")?,
         edition_id: r.try_get("edition_id")?,
         unit_id: r.try_get("unit_id")?,
@@ -103,7 +155,7 @@ pub async fn load(tx: &mut Tx, id: Id) -> Result<Option<EditableProposal>> {
             sdgs: sdgs.split(',').filter_map(|s| s.parse().ok()).collect(),
             indicators,
         },
-    }))
+    })
 }
 
 async fn category_id(tx: &mut Tx, edition_id: Id, code: &str) -> Result<Option<Id>> {

@@ -7,6 +7,7 @@ pub mod api;
 mod api_edition;
 mod api_funnel;
 mod api_proposals;
+mod api_screening;
 mod api_sosialisasi;
 mod assets;
 mod ctx;
@@ -79,8 +80,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::{
-        account, committee, dashboards, edition, funnel, notices, proposals, public, sosialisasi,
-        units,
+        account, committee, dashboards, edition, funnel, notices, proposals, public, screening,
+        sosialisasi, units,
     };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
@@ -124,6 +125,31 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/panitia/corong", COMMITTEE, get(funnel::show)),
         r("GET", "/panitia/corong.csv", COMMITTEE, get(funnel::csv)),
         r("GET", "/panitia/corong.xlsx", COMMITTEE, get(funnel::xlsx)),
+        r("GET", "/panitia/seleksi", COMMITTEE, get(screening::queue)),
+        r(
+            "POST",
+            "/panitia/seleksi/rilis",
+            COMMITTEE,
+            post(screening::release),
+        ),
+        r(
+            "POST",
+            "/panitia/seleksi/daftar-periksa",
+            COMMITTEE,
+            post(screening::save_checklist),
+        ),
+        r(
+            "GET",
+            "/panitia/seleksi/{id}",
+            COMMITTEE,
+            get(screening::show),
+        ),
+        r(
+            "POST",
+            "/panitia/seleksi/{id}",
+            COMMITTEE,
+            post(screening::decide),
+        ),
         r("GET", "/panitia/unit", COMMITTEE, get(units::list)),
         r("POST", "/panitia/unit", COMMITTEE, post(units::create)),
         r(
@@ -449,6 +475,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(api_edition::copy_edition),
         ),
         r("GET", "/api/v1/funnel", COMMITTEE, get(api_funnel::funnel)),
+        r(
+            "GET",
+            "/api/v1/screening",
+            COMMITTEE,
+            get(api_screening::queue),
+        ),
+        r(
+            "POST",
+            "/api/v1/screening/release",
+            COMMITTEE,
+            post(api_screening::release),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/screening",
+            COMMITTEE,
+            post(api_screening::decide),
+        ),
         r(
             "POST",
             "/api/v1/proposals",

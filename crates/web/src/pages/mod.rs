@@ -8,6 +8,7 @@ pub mod funnel;
 pub mod notices;
 pub mod proposals;
 pub mod public;
+pub mod screening;
 pub mod sosialisasi;
 pub mod units;
 
