@@ -8,6 +8,7 @@ pub mod demo;
 pub mod edition;
 pub mod error;
 pub mod funnel;
+pub mod invitations;
 pub mod notify;
 pub mod proposals;
 pub mod sosialisasi;

@@ -44,6 +44,7 @@ pub enum MailKind {
     SubmissionReceipt,
     ApprovalRequested,
     ProposalReturned,
+    Invitation,
 }
 
 impl MailKind {
@@ -54,6 +55,7 @@ impl MailKind {
         MailKind::SubmissionReceipt,
         MailKind::ApprovalRequested,
         MailKind::ProposalReturned,
+        MailKind::Invitation,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -63,6 +65,7 @@ impl MailKind {
             MailKind::SubmissionReceipt => "submission_receipt",
             MailKind::ApprovalRequested => "approval_requested",
             MailKind::ProposalReturned => "proposal_returned",
+            MailKind::Invitation => "invitation",
         }
     }
 }

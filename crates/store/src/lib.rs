@@ -18,6 +18,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 pub mod announcements;
 pub mod audit;
 pub mod editions;
+pub mod invitations;
 pub mod judges;
 pub mod notifications;
 pub mod proposal_content;

@@ -6,6 +6,7 @@
 pub mod api;
 mod api_edition;
 mod api_funnel;
+mod api_invitations;
 mod api_proposals;
 mod api_sosialisasi;
 mod assets;
@@ -79,8 +80,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::{
-        account, committee, dashboards, edition, funnel, notices, proposals, public, sosialisasi,
-        units,
+        account, committee, dashboards, edition, funnel, invitations, notices, proposals, public,
+        sosialisasi, units,
     };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
@@ -151,6 +152,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/panitia/unit/{id}/operator",
             COMMITTEE,
             post(units::add_operator),
+        ),
+        r(
+            "POST",
+            "/panitia/unit/{id}/undangan",
+            COMMITTEE,
+            post(invitations::invite),
+        ),
+        r(
+            "GET",
+            "/undangan/{token}",
+            Area::Public,
+            get(invitations::show),
+        ),
+        r(
+            "POST",
+            "/undangan/{token}",
+            Area::Public,
+            post(invitations::accept),
         ),
         r("GET", "/panitia/audit", COMMITTEE, get(committee::audit)),
         r("GET", "/panitia/edisi", COMMITTEE, get(edition::show)),
@@ -351,6 +370,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/units/{id}",
             COMMITTEE,
             get(api::unit_detail),
+        ),
+        r(
+            "POST",
+            "/api/v1/units/{id}/invitations",
+            COMMITTEE,
+            post(api_invitations::create),
         ),
         r("GET", "/api/v1/me", Area::SignedIn, get(api::me)),
         r(

@@ -5,6 +5,7 @@ pub mod committee;
 pub mod dashboards;
 pub mod edition;
 pub mod funnel;
+pub mod invitations;
 pub mod notices;
 pub mod proposals;
 pub mod public;

@@ -1,0 +1,20 @@
+-- Operator invitations by e-mail link (SQLite). Keep in step with
+-- ../postgres/0006_invitations.sql.
+
+-- A link is a random 256-bit token; only its SHA-256 is kept, as for sessions. It works
+-- once (used_at) and until expires_at.
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    unit_id INTEGER NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    edition_id INTEGER NOT NULL REFERENCES editions (id) ON DELETE CASCADE,
+    invited_by INTEGER REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE UNIQUE INDEX invitations_token ON invitations (token_hash);
+CREATE INDEX invitations_unit ON invitations (unit_id);
