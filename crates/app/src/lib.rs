@@ -2,6 +2,7 @@
 //! the JSON API and the CLI all call, so they validate, authorise, change state and write
 //! the audit log in exactly one way.
 
+pub mod attachments;
 pub mod auth;
 pub mod dashboard;
 pub mod demo;

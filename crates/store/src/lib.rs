@@ -22,6 +22,7 @@ pub mod invitations;
 pub mod judges;
 pub mod notifications;
 pub mod proposal_content;
+pub mod proposal_files;
 pub mod proposals;
 pub mod stats;
 pub mod units;

@@ -4,6 +4,7 @@
 //! route declares in `routes()`.
 
 pub mod api;
+mod api_attachments;
 mod api_edition;
 mod api_funnel;
 mod api_invitations;
@@ -74,14 +75,18 @@ const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
+/// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
+const ATTACHMENT_BODY_LIMIT: usize =
+    kolabik_app::attachments::MAX_ATTACHMENT_MB_CAP as usize * 1024 * 1024 + 64 * 1024;
+
 /// Body limit of the CSV import routes: a 1 MiB file plus the form's own overhead (the
 /// import itself refuses more than 1 MiB of CSV).
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::{
-        account, committee, dashboards, edition, funnel, invitations, notices, proposals, public,
-        sosialisasi, units,
+        account, attachments, committee, dashboards, edition, funnel, invitations, notices,
+        proposals, public, sosialisasi, units,
     };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
@@ -309,6 +314,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(proposals::withdraw),
         ),
         r(
+            "POST",
+            "/operator/usulan/{id}/lampiran",
+            OPERATOR,
+            post(attachments::upload).layer(DefaultBodyLimit::max(ATTACHMENT_BODY_LIMIT)),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/lampiran/{file_id}/hapus",
+            OPERATOR,
+            post(attachments::remove),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/lampiran/{file_id}",
+            PROPOSAL_READERS,
+            get(attachments::download),
+        ),
+        r(
             "GET",
             "/usulan/{id}/riwayat",
             PROPOSAL_READERS,
@@ -479,6 +502,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/proposals",
             OPERATOR,
             post(api_proposals::create),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/attachments",
+            PROPOSAL_READERS,
+            get(api_attachments::list),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/attachments",
+            OPERATOR,
+            post(api_attachments::upload).layer(DefaultBodyLimit::max(ATTACHMENT_BODY_LIMIT)),
         ),
         r(
             "GET",

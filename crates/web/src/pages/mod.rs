@@ -1,6 +1,7 @@
 //! Server-rendered pages, one module per audience.
 
 pub mod account;
+pub mod attachments;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;
