@@ -26,6 +26,10 @@ pub enum AppError {
     ),
     #[error("forbidden")]
     Forbidden,
+    /// It existed but no longer works (a used or expired invitation); the catalogue key
+    /// says which.
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]

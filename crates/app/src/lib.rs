@@ -2,12 +2,14 @@
 //! the JSON API and the CLI all call, so they validate, authorise, change state and write
 //! the audit log in exactly one way.
 
+pub mod attachments;
 pub mod auth;
 pub mod dashboard;
 pub mod demo;
 pub mod edition;
 pub mod error;
 pub mod funnel;
+pub mod invitations;
 pub mod notify;
 pub mod proposals;
 pub mod screening;

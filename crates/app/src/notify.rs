@@ -45,6 +45,7 @@ pub enum MailKind {
     ApprovalRequested,
     ProposalReturned,
     ScreeningResult,
+    Invitation,
 }
 
 impl MailKind {
@@ -56,6 +57,7 @@ impl MailKind {
         MailKind::ApprovalRequested,
         MailKind::ProposalReturned,
         MailKind::ScreeningResult,
+        MailKind::Invitation,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,6 +68,7 @@ impl MailKind {
             MailKind::ApprovalRequested => "approval_requested",
             MailKind::ProposalReturned => "proposal_returned",
             MailKind::ScreeningResult => "screening_result",
+            MailKind::Invitation => "invitation",
         }
     }
 }

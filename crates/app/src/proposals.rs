@@ -51,7 +51,7 @@ fn operator_units(grants: &[RoleGrant]) -> Vec<Id> {
 }
 
 impl App {
-    async fn editable(
+    pub(crate) async fn editable(
         &self,
         tx: &mut kolabik_store::Tx,
         id: Id,
@@ -103,7 +103,10 @@ impl App {
             .any(|u| headed.contains(u)))
     }
 
-    fn require_operator(p: &EditableProposal, grants: &[RoleGrant]) -> Result<(), AppError> {
+    pub(crate) fn require_operator(
+        p: &EditableProposal,
+        grants: &[RoleGrant],
+    ) -> Result<(), AppError> {
         if operator_units(grants).contains(&p.unit_id) {
             Ok(())
         } else {

@@ -118,6 +118,7 @@ impl From<AppError> for WebError {
                 }
             }
             AppError::Forbidden => WebError::forbidden(),
+            AppError::Gone(key) => WebError::new(StatusCode::GONE, "gone", key),
             other => WebError::internal(&other.to_string()),
         }
     }

@@ -222,6 +222,8 @@ mod tests {
                 .map(|k| k.to_string()),
         );
         used.extend(kolabik_app::units::KEYS.iter().map(|k| k.to_string()));
+        used.extend(kolabik_app::invitations::KEYS.iter().map(|k| k.to_string()));
+        used.extend(kolabik_app::attachments::KEYS.iter().map(|k| k.to_string()));
         use kolabik_domain::password::PasswordError as P;
         for e in [P::TooShort, P::TooLong, P::ContainsEmail, P::TooSimple] {
             used.push(e.key().into());

@@ -4,8 +4,10 @@
 //! route declares in `routes()`.
 
 pub mod api;
+mod api_attachments;
 mod api_edition;
 mod api_funnel;
+mod api_invitations;
 mod api_proposals;
 mod api_screening;
 mod api_sosialisasi;
@@ -74,14 +76,18 @@ const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
+/// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
+const ATTACHMENT_BODY_LIMIT: usize =
+    kolabik_app::attachments::MAX_ATTACHMENT_MB_CAP as usize * 1024 * 1024 + 64 * 1024;
+
 /// Body limit of the CSV import routes: a 1 MiB file plus the form's own overhead (the
 /// import itself refuses more than 1 MiB of CSV).
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::{
-        account, committee, dashboards, edition, funnel, notices, proposals, public, screening,
-        sosialisasi, units,
+        account, attachments, committee, dashboards, edition, funnel, invitations, notices,
+        proposals, public, screening, sosialisasi, units,
     };
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
@@ -177,6 +183,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/panitia/unit/{id}/operator",
             COMMITTEE,
             post(units::add_operator),
+        ),
+        r(
+            "POST",
+            "/panitia/unit/{id}/undangan",
+            COMMITTEE,
+            post(invitations::invite),
+        ),
+        r(
+            "GET",
+            "/undangan/{token}",
+            Area::Public,
+            get(invitations::show),
+        ),
+        r(
+            "POST",
+            "/undangan/{token}",
+            Area::Public,
+            post(invitations::accept),
         ),
         r("GET", "/panitia/audit", COMMITTEE, get(committee::audit)),
         r("GET", "/panitia/edisi", COMMITTEE, get(edition::show)),
@@ -316,6 +340,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(proposals::withdraw),
         ),
         r(
+            "POST",
+            "/operator/usulan/{id}/lampiran",
+            OPERATOR,
+            post(attachments::upload).layer(DefaultBodyLimit::max(ATTACHMENT_BODY_LIMIT)),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/lampiran/{file_id}/hapus",
+            OPERATOR,
+            post(attachments::remove),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/lampiran/{file_id}",
+            PROPOSAL_READERS,
+            get(attachments::download),
+        ),
+        r(
             "GET",
             "/usulan/{id}/riwayat",
             PROPOSAL_READERS,
@@ -377,6 +419,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/units/{id}",
             COMMITTEE,
             get(api::unit_detail),
+        ),
+        r(
+            "POST",
+            "/api/v1/units/{id}/invitations",
+            COMMITTEE,
+            post(api_invitations::create),
         ),
         r("GET", "/api/v1/me", Area::SignedIn, get(api::me)),
         r(
@@ -498,6 +546,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/proposals",
             OPERATOR,
             post(api_proposals::create),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/attachments",
+            PROPOSAL_READERS,
+            get(api_attachments::list),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/attachments",
+            OPERATOR,
+            post(api_attachments::upload).layer(DefaultBodyLimit::max(ATTACHMENT_BODY_LIMIT)),
         ),
         r(
             "GET",

@@ -1,10 +1,12 @@
 //! Server-rendered pages, one module per audience.
 
 pub mod account;
+pub mod attachments;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;
 pub mod funnel;
+pub mod invitations;
 pub mod notices;
 pub mod proposals;
 pub mod public;

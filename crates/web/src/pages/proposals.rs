@@ -141,6 +141,10 @@ struct EditPage {
     notice: String,
     editable: bool,
     deadline: String,
+    /// The proposal's attachments and the edition's size limit per file (MB).
+    attachments: Vec<kolabik_app::store::proposal_files::Attachment>,
+    max_attachment_mb: i64,
+    max_attachments: i64,
 }
 
 impl EditPage {
@@ -171,7 +175,7 @@ impl EditPage {
     }
 }
 
-async fn edit_page(
+pub(crate) async fn edit_page(
     state: &AppState,
     ctx: &Ctx,
     p: EditableProposal,
@@ -233,7 +237,12 @@ async fn edit_page(
             .grants
             .iter()
             .any(|g| g.unit_id == Some(p.unit_id) && g.role == kolabik_domain::Role::UnitOperator);
+    let attachments = state.app.attachments(p.id, &ctx.grants).await?;
+    let max_attachment_mb = state.app.attachment_limit_mb(p.edition_id).await?;
     let page = EditPage {
+        attachments,
+        max_attachment_mb,
+        max_attachments: kolabik_app::attachments::MAX_ATTACHMENTS,
         c,
         version: p.version,
         indicators: indicator_rows(&content),

@@ -102,12 +102,14 @@ pub async fn create(
 
 #[derive(Template)]
 #[template(path = "committee_unit.html")]
-struct UnitPage {
+pub(crate) struct UnitPage {
     c: Chrome,
     d: UnitDetail,
     kinds: &'static [UnitKind],
     form: FormState,
     operator_form: FormState,
+    /// The invitation form (e-mail and name).
+    pub(crate) invite_form: FormState,
     /// Catalogue key of the notice after a successful change.
     saved: Option<&'static str>,
 }
@@ -117,7 +119,7 @@ pub struct DetailQuery {
     saved: Option<String>,
 }
 
-async fn unit_page(
+pub(crate) async fn unit_page(
     state: &AppState,
     ctx: &Ctx,
     id: Id,
@@ -157,6 +159,7 @@ async fn unit_page(
         kinds: UnitKind::ALL,
         form,
         operator_form,
+        invite_form: FormState::new(ctx.tr()),
         saved,
     })
 }
@@ -171,6 +174,7 @@ pub async fn detail(
         Some("created") => Some("unit.saved_created"),
         Some("updated") => Some("unit.saved_updated"),
         Some("operator") => Some("unit.saved_operator"),
+        Some("invited") => Some("invitation.sent"),
         _ => None,
     };
     let page = unit_page(&state, &ctx, id, None, FormState::new(ctx.tr()), saved).await?;
