@@ -206,6 +206,7 @@ impl App {
             time_zone: tz,
             approval_required: true,
             rules: kolabik_domain::edition::EligibilityRules::default(),
+            max_attachment_mb: 5,
         };
         editions::update_settings(&mut *tx, edition_id, &settings).await?;
         let mut categories: HashMap<Slug, Id> = HashMap::new();

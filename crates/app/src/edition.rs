@@ -28,7 +28,7 @@ fn edition_json(e: &Edition) -> serde_json::Value {
     json!({
         "year": e.year, "name": e.name, "theme": e.theme, "organiser": e.organiser,
         "time_zone": e.time_zone.as_str(), "approval_required": e.approval_required,
-        "rules": e.rules,
+        "rules": e.rules, "max_attachment_mb": e.max_attachment_mb,
     })
 }
 
@@ -374,6 +374,7 @@ impl App {
             time_zone: source.time_zone,
             approval_required: source.approval_required,
             rules: source.rules,
+            max_attachment_mb: source.max_attachment_mb,
         };
         editions::update_settings(&mut *tx, id, &settings).await?;
         for (i, c) in categories.iter().enumerate() {

@@ -397,6 +397,21 @@ async fn edition_api_follows_the_same_rules(db: &TestDb) {
         .unwrap();
     assert_eq!(v["time_zone"], "WITA");
     assert_eq!(v["no_winner_within_editions"], 2);
+    assert_eq!(v["max_attachment_mb"], 5, "omitted: unchanged");
+    let mut limits = v.clone();
+    limits["max_attachment_mb"] = json!(50);
+    let r = api.post_json("/api/v1/edition/settings", &limits).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["fields"][0]["field"], "max_attachment_mb");
+    limits["max_attachment_mb"] = json!(12);
+    let v: Value = api
+        .post_json("/api/v1/edition/settings", &limits)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["max_attachment_mb"], 12);
 
     let stages = json!([
         {"kind": "pengajuan_proposal", "opens": "2022-11-01T08:00", "closes": "2022-11-18T23:59"},

@@ -48,6 +48,8 @@ pub struct EditionSettings {
     /// The unit head (or local admin) approves a proposal before it is submitted.
     pub approval_required: bool,
     pub rules: EligibilityRules,
+    /// Largest proposal attachment, in MiB (1–20).
+    pub max_attachment_mb: u32,
 }
 
 /// The raw strings of an edition settings form.
@@ -73,6 +75,9 @@ pub struct EditionSettingsInput {
     pub no_winner_within_editions: String,
     #[serde(default)]
     pub max_proposals_per_unit: String,
+    /// Empty means the default, 5 MiB.
+    #[serde(default)]
+    pub max_attachment_mb: String,
 }
 
 fn small_number(raw: &str, field: &'static str, max: u32, problems: &mut Vec<Problem>) -> u32 {
@@ -145,6 +150,16 @@ impl EditionSettingsInput {
             .approval_required
             .as_deref()
             .is_some_and(|v| matches!(v, "on" | "true" | "1"));
+        let max_attachment_mb = match self.max_attachment_mb.trim() {
+            "" => 5,
+            raw => match raw.parse::<u32>() {
+                Ok(n) if (1..=20).contains(&n) => n,
+                _ => {
+                    problems.push(problem("max_attachment_mb", "error.attachment_mb"));
+                    5
+                }
+            },
+        };
         if problems.is_empty() {
             Ok(EditionSettings {
                 year,
@@ -155,6 +170,7 @@ impl EditionSettingsInput {
                 time_zone,
                 approval_required,
                 rules,
+                max_attachment_mb,
             })
         } else {
             Err(problems)

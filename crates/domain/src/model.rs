@@ -234,6 +234,8 @@ pub struct Edition {
     /// The unit head approves a proposal before it is submitted.
     pub approval_required: bool,
     pub rules: crate::edition::EligibilityRules,
+    /// Largest proposal attachment, in MiB.
+    pub max_attachment_mb: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -35,6 +35,7 @@ fn edition_from_row(r: &AnyRow) -> Result<Edition> {
             no_winner_within_editions: small(r.try_get("no_winner_within_editions")?),
             max_proposals_per_unit: small(r.try_get("max_proposals_per_unit")?),
         },
+        max_attachment_mb: small(r.try_get("max_attachment_mb")?),
     })
 }
 
@@ -43,7 +44,8 @@ fn small(v: i64) -> u32 {
 }
 
 const EDITION_COLUMNS: &str = "id, year, name, theme, organiser, description, time_zone, is_current, \
-    approval_required, min_months_in_operation, no_winner_within_editions, max_proposals_per_unit";
+    approval_required, min_months_in_operation, no_winner_within_editions, max_proposals_per_unit, \
+    max_attachment_mb";
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, e: NewEdition<'_>) -> Result<Id> {
     sqlx::query_scalar(
@@ -191,7 +193,7 @@ pub async fn update_settings<'e>(
     sqlx::query(
         "UPDATE editions SET year = $1, name = $2, theme = $3, organiser = $4, description = $5, \
          time_zone = $6, approval_required = $7, min_months_in_operation = $8, \
-         no_winner_within_editions = $9, max_proposals_per_unit = $10 WHERE id = $11",
+         no_winner_within_editions = $9, max_proposals_per_unit = $10, max_attachment_mb = $11 WHERE id = $12",
     )
     .bind(i64::from(s.year))
     .bind(&s.name)
@@ -203,6 +205,7 @@ pub async fn update_settings<'e>(
     .bind(i64::from(s.rules.min_months_in_operation))
     .bind(i64::from(s.rules.no_winner_within_editions))
     .bind(i64::from(s.rules.max_proposals_per_unit))
+    .bind(i64::from(s.max_attachment_mb))
     .bind(id)
     .execute(ex)
     .await

@@ -37,6 +37,9 @@ pub struct EditionSettingsBody {
     pub no_winner_within_editions: u32,
     /// Proposals per unit (0: no limit).
     pub max_proposals_per_unit: u32,
+    /// Largest proposal attachment in MiB, 1–20; omitted: unchanged.
+    #[serde(default)]
+    pub max_attachment_mb: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,6 +55,7 @@ pub struct EditionSettingsDto {
     pub min_months_in_operation: u32,
     pub no_winner_within_editions: u32,
     pub max_proposals_per_unit: u32,
+    pub max_attachment_mb: u32,
 }
 
 impl From<kolabik_domain::Edition> for EditionSettingsDto {
@@ -68,6 +72,7 @@ impl From<kolabik_domain::Edition> for EditionSettingsDto {
             min_months_in_operation: e.rules.min_months_in_operation,
             no_winner_within_editions: e.rules.no_winner_within_editions,
             max_proposals_per_unit: e.rules.max_proposals_per_unit,
+            max_attachment_mb: e.max_attachment_mb,
         }
     }
 }
@@ -153,6 +158,10 @@ fn settings_input(b: EditionSettingsBody) -> EditionSettingsInput {
         min_months_in_operation: b.min_months_in_operation.to_string(),
         no_winner_within_editions: b.no_winner_within_editions.to_string(),
         max_proposals_per_unit: b.max_proposals_per_unit.to_string(),
+        max_attachment_mb: b
+            .max_attachment_mb
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -172,8 +181,11 @@ pub async fn get_settings(
 pub async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<EditionSettingsBody>,
+    Json(mut body): Json<EditionSettingsBody>,
 ) -> Result<Json<EditionSettingsDto>, WebError> {
+    if body.max_attachment_mb.is_none() {
+        body.max_attachment_mb = Some(state.app.ensure_current_edition().await?.max_attachment_mb);
+    }
     Ok(Json(
         state
             .app

@@ -66,6 +66,7 @@ fn settings_form(c: &Ctx, e: &Edition) -> FormState {
             "max_proposals_per_unit",
             &e.rules.max_proposals_per_unit.to_string(),
         )
+        .with_value("max_attachment_mb", &e.max_attachment_mb.to_string())
 }
 
 fn timeline_form(c: &Ctx, e: &Edition, stages: &[Stage]) -> FormState {
@@ -158,7 +159,7 @@ fn keep(ctx: &Ctx, values: &HashMap<String, String>, errors: &[FieldError]) -> F
 }
 
 fn known_field(name: &str) -> Option<&'static str> {
-    const SETTINGS: [&str; 10] = [
+    const SETTINGS: [&str; 11] = [
         "year",
         "name",
         "theme",
@@ -169,6 +170,7 @@ fn known_field(name: &str) -> Option<&'static str> {
         "min_months_in_operation",
         "no_winner_within_editions",
         "max_proposals_per_unit",
+        "max_attachment_mb",
     ];
     const CATEGORY: [&str; 3] = ["code", "name", "description"];
     SETTINGS
@@ -201,6 +203,7 @@ pub async fn save_settings(
         min_months_in_operation: get("min_months_in_operation"),
         no_winner_within_editions: get("no_winner_within_editions"),
         max_proposals_per_unit: get("max_proposals_per_unit"),
+        max_attachment_mb: get("max_attachment_mb"),
     };
     match state
         .app
