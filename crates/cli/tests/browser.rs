@@ -262,25 +262,7 @@ async fn operator_dashboard_in_the_browser() {
     let Some((b, _driver)) = browser(false).await else {
         return;
     };
-    b.goto(&server.url("/masuk")).await.unwrap();
-    b.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.0)
-        .await
-        .unwrap();
-    b.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.1)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&b, &server, OPERATOR).await;
     wait_for_path(&b, "/operator").await;
     wait_text(&b, "h1", "Dasbor operator unit").await;
     let body = b
@@ -310,25 +292,7 @@ async fn leaders_dashboard_shows_charts_with_their_numbers() {
     };
     b.goto(&server.url("/")).await.unwrap();
     snapshot(&b, "home").await;
-    b.goto(&server.url("/masuk")).await.unwrap();
-    b.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(VIEWER.0)
-        .await
-        .unwrap();
-    b.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(VIEWER.1)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&b, &server, VIEWER).await;
     wait_for_path(&b, "/pimpinan").await;
     wait_text(&b, "h1", "Dasbor pimpinan").await;
     let charts = b
@@ -351,6 +315,29 @@ async fn leaders_dashboard_shows_charts_with_their_numbers() {
     );
     snapshot(&b, "leaders").await;
     b.close().await.unwrap();
+}
+
+/// Opens the login page and signs in with `account` (e-mail, password).
+async fn sign_in(b: &fantoccini::Client, server: &TestServer, account: (&str, &str)) {
+    b.goto(&server.url("/masuk")).await.unwrap();
+    b.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(account.0)
+        .await
+        .unwrap();
+    b.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(account.1)
+        .await
+        .unwrap();
+    b.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Sets a form field the way typing would (value + input event), by CSS selector.
@@ -456,25 +443,7 @@ async fn operator_writes_offline_submits_and_resubmits_on_a_phone() {
     let Some((b, _driver)) = browser(true).await else {
         return;
     };
-    b.goto(&server.url("/masuk")).await.unwrap();
-    b.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.0)
-        .await
-        .unwrap();
-    b.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(OPERATOR.1)
-        .await
-        .unwrap();
-    b.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(&b, &server, OPERATOR).await;
     wait_for_path(&b, "/operator").await;
     b.find(Locator::Id("np-title"))
         .await
