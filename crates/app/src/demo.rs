@@ -408,6 +408,7 @@ impl App {
             )
             .await?;
         }
+        kolabik_store::proposal_content::default_implementation_dates(&mut *tx, edition_id).await?;
         record(
             &mut tx,
             &Actor::system(),

@@ -465,6 +465,7 @@ async fn operator_writes_offline_submits_and_resubmits_on_a_phone() {
         ("#f-category", "ekonomi-kerja"),
         ("#f-stage", "penerapan"),
         ("#f-started", "2021-02"),
+        ("#f-implemented", "2021-06"),
         (
             "#f-problem",
             "Limbah kulit ikan dari pasar ikan mencemari saluran air kampung nelayan.",

@@ -59,6 +59,7 @@ fn complete_form(version: i64) -> Vec<(String, String)> {
         ("category".into(), "ekonomi-kerja".into()),
         ("innovation_stage".into(), "penerapan".into()),
         ("started_on".into(), "2021-02".into()),
+        ("implemented_on".into(), "2021-06".into()),
         (
             "summary".into(),
             "Limbah kulit ikan dari pasar diolah kelompok nelayan menjadi kerupuk bernilai jual."

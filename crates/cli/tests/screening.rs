@@ -127,6 +127,7 @@ async fn submit_duplicate(server: &TestServer) -> i64 {
         ("category", "ekonomi-kerja"),
         ("innovation_stage", "penerapan"),
         ("started_on", "2020-02"),
+        ("implemented_on", "2020-08"),
         ("summary", &long),
         ("problem", &long),
         ("idea", &long),

@@ -97,8 +97,11 @@ pub struct ProposalContent {
     pub title: String,
     pub category: String,
     pub innovation_stage: String,
-    /// `YYYY-MM` the innovation started (trial or implementation).
+    /// `YYYY-MM` the innovation started running (its trial, or its implementation when
+    /// there was no trial): the start its age is counted from.
     pub started_on: String,
+    /// `YYYY-MM` full implementation started; required at the `penerapan` stage.
+    pub implemented_on: String,
     pub summary: String,
     pub problem: String,
     pub idea: String,
@@ -141,6 +144,7 @@ impl ProposalContent {
             "atm_modified" => &self.atm_modified,
             "video_url" => &self.video_url,
             "started_on" => &self.started_on,
+            "implemented_on" => &self.implemented_on,
             _ => "",
         }
     }
@@ -165,8 +169,17 @@ impl ProposalContent {
         if crate::InnovationStage::parse(&self.innovation_stage).is_none() {
             problems.push(p("innovation_stage", "proposal.error_stage"));
         }
-        if crate::edition::parse_year_month(&self.started_on).is_none() {
+        let started = crate::edition::parse_year_month(&self.started_on);
+        if started.is_none() {
             problems.push(p("started_on", "proposal.error_started_on"));
+        }
+        if crate::InnovationStage::parse(&self.innovation_stage)
+            == Some(crate::InnovationStage::Penerapan)
+        {
+            match crate::edition::parse_year_month(&self.implemented_on) {
+                Some(implemented) if started.is_none_or(|s| implemented >= s) => {}
+                _ => problems.push(p("implemented_on", "proposal.error_implemented_on")),
+            }
         }
         for s in SECTIONS {
             let text = self.section(s.field);
@@ -605,6 +618,36 @@ mod tests {
                 .iter()
                 .any(|p| p.field == "atm_modified" && p.key == "proposal.error_atm_incomplete")
         );
+    }
+
+    #[test]
+    fn the_implementation_stage_needs_its_start_month() {
+        let base = ProposalContent {
+            innovation_stage: "penerapan".into(),
+            started_on: "2021-02".into(),
+            ..Default::default()
+        };
+        let field = |c: &ProposalContent| {
+            c.completeness(&[])
+                .iter()
+                .any(|p| p.field == "implemented_on")
+        };
+        assert!(field(&base), "missing at the implementation stage");
+        let early = ProposalContent {
+            implemented_on: "2020-12".into(),
+            ..base.clone()
+        };
+        assert!(field(&early), "implemented before it started");
+        let good = ProposalContent {
+            implemented_on: "2021-06".into(),
+            ..base.clone()
+        };
+        assert!(!field(&good));
+        let trial = ProposalContent {
+            innovation_stage: "uji_coba".into(),
+            ..base
+        };
+        assert!(!field(&trial), "not needed during a trial");
     }
 
     #[test]

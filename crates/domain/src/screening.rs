@@ -88,6 +88,7 @@ pub fn auto_checks(
                 | "proposal.error_category"
                 | "proposal.error_stage"
                 | "proposal.error_started_on"
+                | "proposal.error_implemented_on"
         )
     });
     out.push(if missing {
@@ -249,6 +250,7 @@ mod tests {
             category: "kesehatan".into(),
             innovation_stage: "penerapan".into(),
             started_on: "2021-02".into(),
+            implemented_on: "2021-06".into(),
             summary: w(20),
             problem: w(20),
             idea: w(20),

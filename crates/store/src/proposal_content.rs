@@ -27,7 +27,7 @@ pub struct EditableProposal {
 
 const LOAD_SQL: &str = "SELECT p.id, p.edition_id, p.unit_id, u.name AS unit_name, p.state, p.version, p.receipt_number, \
          p.state_reason, p.submitted_at, p.declared_at, p.approved_at, p.updated_at, p.title, \
-         COALESCE(c.code, '') AS category, p.innovation_stage, COALESCE(p.started_on, '') AS started_on, \
+         COALESCE(c.code, '') AS category, p.innovation_stage, COALESCE(p.started_on, '') AS started_on, p.implemented_on, \
          p.summary, p.problem, p.idea, p.novelty, p.stakeholders, p.resources, p.sustainability, \
          p.replicability, p.results, p.lessons, COALESCE(p.atm_source, '') AS atm_innovation, p.atm_owner, \
          p.atm_region, p.atm_modified, p.video_url, p.value_codes, p.sdg_numbers \
@@ -132,6 +132,7 @@ fn editable_from_row(
             category: r.try_get("category")?,
             innovation_stage: r.try_get("innovation_stage")?,
             started_on: r.try_get("started_on")?,
+            implemented_on: r.try_get("implemented_on")?,
             summary: r.try_get("summary")?,
             problem: r.try_get("problem")?,
             idea: r.try_get("idea")?,
@@ -227,9 +228,9 @@ pub async fn insert_draft(
     let id: Id = sqlx::query_scalar(
         "INSERT INTO proposals (edition_id, unit_id, category_id, title, summary, problem, idea, novelty, results, \
          atm_source, state, innovation_stage, started_on, value_codes, sdg_numbers, created_at, updated_at, \
-         stakeholders, resources, sustainability, replicability, lessons, atm_owner, atm_region, atm_modified, video_url) \
+         stakeholders, resources, sustainability, replicability, lessons, atm_owner, atm_region, atm_modified, video_url, implemented_on) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, \
-         $21, $22, $23, $24) RETURNING id",
+         $21, $22, $23, $24, $25) RETURNING id",
     )
     .bind(edition_id)
     .bind(unit_id)
@@ -255,6 +256,7 @@ pub async fn insert_draft(
     .bind(&c.atm_region)
     .bind(&c.atm_modified)
     .bind(&c.video_url)
+    .bind(&c.implemented_on)
     .fetch_one(&mut **tx)
     .await?;
     write_indicators(tx, id, &c.indicators).await?;
@@ -278,7 +280,7 @@ pub async fn update_content(
          results = $7, atm_source = $8, innovation_stage = $9, started_on = $10, value_codes = $11, sdg_numbers = $12, \
          stakeholders = $13, resources = $14, sustainability = $15, replicability = $16, lessons = $17, \
          atm_owner = $18, atm_region = $19, atm_modified = $20, video_url = $21, updated_at = $22, \
-         version = version + 1 WHERE id = $23 AND version = $24",
+         implemented_on = $25, version = version + 1 WHERE id = $23 AND version = $24",
     )
     .bind(category)
     .bind(&c.title)
@@ -304,6 +306,7 @@ pub async fn update_content(
     .bind(now.millis())
     .bind(id)
     .bind(expected_version)
+    .bind(&c.implemented_on)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -496,4 +499,20 @@ pub async fn active_count(tx: &mut Tx, edition_id: Id, unit_id: Id) -> Result<i6
     .bind(unit_id)
     .fetch_one(&mut **tx)
     .await?)
+}
+
+/// For imported or demo proposals that know only when they started: those at the
+/// implementation stage are taken to have been implemented from that month.
+pub async fn default_implementation_dates<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE proposals SET implemented_on = COALESCE(started_on, '') WHERE edition_id = $1 \
+         AND innovation_stage = 'penerapan' AND implemented_on = ''",
+    )
+    .bind(edition_id)
+    .execute(ex)
+    .await?
+    .rows_affected())
 }

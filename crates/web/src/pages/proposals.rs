@@ -41,6 +41,7 @@ pub fn content_from_pairs(pairs: &[(String, String)]) -> (ProposalContent, i64) 
         category: get("category"),
         innovation_stage: get("innovation_stage"),
         started_on: get("started_on"),
+        implemented_on: get("implemented_on"),
         summary: get("summary"),
         problem: get("problem"),
         idea: get("idea"),
