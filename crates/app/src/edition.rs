@@ -412,10 +412,27 @@ impl App {
 }
 
 impl App {
-    pub async fn unit_by_code(
+    /// The deadline of `stage` for the unit `code`, as `stage_gate` sees it now. The committee
+    /// may ask about any unit, a unit operator about their own units only.
+    pub async fn unit_deadline(
         &self,
         code: &Slug,
-    ) -> Result<Option<kolabik_domain::Unit>, AppError> {
-        Ok(units::by_code(self.db.pool(), code).await?)
+        stage: StageKind,
+        grants: &[kolabik_domain::RoleGrant],
+    ) -> Result<(kolabik_domain::Unit, Result<Instant, DeadlineRefusal>), AppError> {
+        let unit = units::by_code(self.db.pool(), code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let committee = grants
+            .iter()
+            .any(|g| g.role == kolabik_domain::Role::Committee);
+        let own = grants
+            .iter()
+            .any(|g| g.role == kolabik_domain::Role::UnitOperator && g.unit_id == Some(unit.id));
+        if !committee && !own {
+            return Err(AppError::Forbidden);
+        }
+        let gate = self.stage_gate(unit.id, stage, self.now()).await?;
+        Ok((unit, gate))
     }
 }

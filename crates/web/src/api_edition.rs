@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kolabik_app::edition::DispensationInput;
 use kolabik_domain::edition::{EditionSettingsInput, StageInput};
-use kolabik_domain::{Id, Role, Slug, StageKind};
+use kolabik_domain::{Id, Slug, StageKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -333,24 +333,9 @@ pub async fn deadline(
         Some(s) => StageKind::parse(s).ok_or_else(|| WebError::bad_request("error.stage_kind"))?,
     };
     let code = Slug::parse(&q.unit).map_err(|_| WebError::not_found())?;
-    let unit = state
-        .app
-        .unit_by_code(&code)
-        .await?
-        .ok_or_else(WebError::not_found)?;
-    let own = ctx
-        .grants
-        .iter()
-        .any(|g| g.role == Role::UnitOperator && g.unit_id == Some(unit.id));
-    if !ctx.has_role(Role::Committee) && !own {
-        return Err(WebError::forbidden());
-    }
+    let (unit, gate) = state.app.unit_deadline(&code, stage, &ctx.grants).await?;
     let tr = ctx.tr();
-    let dto = match state
-        .app
-        .stage_gate(unit.id, stage, state.app.now())
-        .await?
-    {
+    let dto = match gate {
         Ok(deadline) => DeadlineDto {
             unit: unit.code.to_string(),
             stage: stage.as_str().to_owned(),
