@@ -302,6 +302,15 @@ impl Client {
         h
     }
 
+    /// Headers of a state-changing request: as `headers`, plus the `Origin` a browser sends.
+    fn post_headers(&self) -> HeaderMap {
+        let mut h = self.headers();
+        if let Some(o) = &self.origin {
+            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
+        }
+        h
+    }
+
     fn keep_cookies(&mut self, r: &Response) {
         for v in r.headers().get_all("set-cookie") {
             let Ok(v) = v.to_str() else { continue };
@@ -330,10 +339,7 @@ impl Client {
     }
 
     pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
-        let mut h = self.headers();
-        if let Some(o) = &self.origin {
-            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
-        }
+        let h = self.post_headers();
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -348,10 +354,7 @@ impl Client {
 
     /// A form POST as the autosave script sends it (answer wanted as JSON).
     pub async fn post_form_accept_json(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
-        let mut h = self.headers();
-        if let Some(o) = &self.origin {
-            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
-        }
+        let mut h = self.post_headers();
         h.insert("accept", HeaderValue::from_static("application/json"));
         let r = self
             .http
@@ -366,10 +369,7 @@ impl Client {
     }
 
     pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> Response {
-        let mut h = self.headers();
-        if let Some(o) = &self.origin {
-            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
-        }
+        let h = self.post_headers();
         let r = self
             .http
             .post(format!("{}{path}", self.base))
@@ -417,10 +417,7 @@ impl Client {
 
     /// A POST with a raw body of the given content type.
     pub async fn post_body(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
-        let mut h = self.headers();
-        if let Some(o) = &self.origin {
-            h.insert("origin", HeaderValue::from_str(o).expect("origin"));
-        }
+        let mut h = self.post_headers();
         h.insert(
             "content-type",
             HeaderValue::from_str(content_type).expect("content type"),
