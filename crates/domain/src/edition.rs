@@ -265,6 +265,15 @@ pub enum DeadlineRefusal {
 }
 
 impl DeadlineRefusal {
+    /// The instant the refusal speaks of: when the stage opens, or when it closed.
+    pub fn at(self) -> Option<Instant> {
+        match self {
+            DeadlineRefusal::NotScheduled => None,
+            DeadlineRefusal::NotOpenYet { opens_at } => Some(opens_at),
+            DeadlineRefusal::Closed { closed_at } => Some(closed_at),
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             DeadlineRefusal::NotScheduled => "deadline.not_scheduled",

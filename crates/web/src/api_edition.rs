@@ -345,15 +345,12 @@ pub async fn deadline(
             message: None,
         },
         Err(refusal) => {
-            let (name, at) = match refusal {
-                kolabik_domain::edition::DeadlineRefusal::NotScheduled => ("not_scheduled", None),
-                kolabik_domain::edition::DeadlineRefusal::NotOpenYet { opens_at } => {
-                    ("not_open_yet", Some(opens_at))
-                }
-                kolabik_domain::edition::DeadlineRefusal::Closed { closed_at } => {
-                    ("closed", Some(closed_at))
-                }
+            let name = match refusal {
+                kolabik_domain::edition::DeadlineRefusal::NotScheduled => "not_scheduled",
+                kolabik_domain::edition::DeadlineRefusal::NotOpenYet { .. } => "not_open_yet",
+                kolabik_domain::edition::DeadlineRefusal::Closed { .. } => "closed",
             };
+            let tz = state.app.ensure_current_edition().await?.time_zone;
             DeadlineDto {
                 unit: unit.code.to_string(),
                 stage: stage.as_str().to_owned(),
@@ -365,13 +362,7 @@ pub async fn deadline(
                     _ => None,
                 },
                 refusal: Some(name.to_owned()),
-                message: Some(match at {
-                    Some(at) => {
-                        let tz = state.app.ensure_current_edition().await?.time_zone;
-                        tr.fmt(refusal.key(), &[("at", &tz.format(at, ctx.lang))])
-                    }
-                    None => tr.get(refusal.key()).to_owned(),
-                }),
+                message: Some(crate::view::deadline_text(tr, tz, Err(refusal))),
             }
         }
     };

@@ -106,12 +106,7 @@ impl From<AppError> for WebError {
             },
             AppError::NotFound => WebError::not_found(),
             AppError::Deadline(refusal, tz) => {
-                use kolabik_domain::edition::DeadlineRefusal as R;
-                let at = match refusal {
-                    R::NotOpenYet { opens_at } => Some((opens_at, tz)),
-                    R::Closed { closed_at } => Some((closed_at, tz)),
-                    R::NotScheduled => None,
-                };
+                let at = refusal.at().map(|instant| (instant, tz));
                 WebError {
                     at,
                     ..WebError::new(StatusCode::UNPROCESSABLE_ENTITY, "deadline", refusal.key())

@@ -130,3 +130,22 @@ pub fn bars(items: impl IntoIterator<Item = (String, i64)>) -> Vec<Bar> {
         })
         .collect()
 }
+
+/// The sentence for a stage gate: "open, deadline …" or why it is not open, with its instant
+/// in the edition's zone and the user's language.
+pub fn deadline_text(
+    tr: Tr,
+    tz: TimeZone,
+    gate: Result<Instant, kolabik_domain::edition::DeadlineRefusal>,
+) -> String {
+    match gate {
+        Ok(until) => tr.fmt(
+            "operator.deadline_open",
+            &[("at", &tz.format(until, tr.lang))],
+        ),
+        Err(r) => {
+            let at = r.at().map(|a| tz.format(a, tr.lang)).unwrap_or_default();
+            tr.fmt(r.key(), &[("at", &at)])
+        }
+    }
+}

@@ -72,27 +72,12 @@ struct OperatorPage {
 impl OperatorPage {
     /// The submission deadline line for one unit, in the user's language.
     fn deadline(&self, unit_id: &kolabik_domain::Id) -> String {
-        use kolabik_domain::edition::DeadlineRefusal;
-        let tz = self.d.time_zone;
-        match self
-            .d
+        self.d
             .submission
             .iter()
             .find(|(id, _)| id == unit_id)
-            .map(|(_, r)| *r)
-        {
-            Some(Ok(until)) => self.c.fmt(
-                "operator.deadline_open",
-                "at",
-                &tz.format(until, self.c.tr.lang),
-            ),
-            Some(Err(r @ DeadlineRefusal::NotScheduled)) => self.c.t(r.key()).to_owned(),
-            Some(Err(r @ DeadlineRefusal::NotOpenYet { opens_at: at }))
-            | Some(Err(r @ DeadlineRefusal::Closed { closed_at: at })) => {
-                self.c.fmt(r.key(), "at", &tz.format(at, self.c.tr.lang))
-            }
-            None => String::new(),
-        }
+            .map(|(_, gate)| crate::view::deadline_text(self.c.tr, self.d.time_zone, *gate))
+            .unwrap_or_default()
     }
 }
 

@@ -207,31 +207,15 @@ pub(crate) async fn edit_page(
         })
         .collect();
     problems = problems.with_errors(&gaps);
-    let deadline = match state
+    let gate = state
         .app
         .stage_gate(
             p.unit_id,
             kolabik_domain::StageKind::PengajuanProposal,
             state.app.now(),
         )
-        .await?
-    {
-        Ok(until) => ctx.tr().fmt(
-            "operator.deadline_open",
-            &[("at", &edition.time_zone.format(until, ctx.lang))],
-        ),
-        Err(r) => {
-            let at = match r {
-                kolabik_domain::edition::DeadlineRefusal::NotOpenYet { opens_at } => Some(opens_at),
-                kolabik_domain::edition::DeadlineRefusal::Closed { closed_at } => Some(closed_at),
-                kolabik_domain::edition::DeadlineRefusal::NotScheduled => None,
-            };
-            let at = at
-                .map(|a| edition.time_zone.format(a, ctx.lang))
-                .unwrap_or_default();
-            ctx.tr().fmt(r.key(), &[("at", &at)])
-        }
-    };
+        .await?;
+    let deadline = crate::view::deadline_text(ctx.tr(), edition.time_zone, gate);
     let c = Chrome::new(ctx, &content.title);
     let editable = p.state.is_editable()
         && ctx
