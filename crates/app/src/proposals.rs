@@ -570,20 +570,30 @@ impl App {
         grants: &[RoleGrant],
     ) -> Result<Vec<EditableProposal>, AppError> {
         let edition = self.ensure_current_edition().await?;
-        let list = kolabik_store::proposals::list(
-            &self.db,
+        // Every waiting proposal with its content in two queries; the heads' scope is
+        // checked per unit, once.
+        let mut tx = self.db.begin().await?;
+        let waiting = pc::load_in_state(
+            &mut tx,
             edition.id,
-            kolabik_store::proposals::ProposalFilter {
-                state: Some(ProposalState::AwaitingApproval),
-                unit_id: None,
-            },
-            kolabik_store::Page::new(Some(1), Some(kolabik_store::Page::MAX_SIZE)),
+            ProposalState::AwaitingApproval,
+            i64::from(kolabik_store::Page::MAX_SIZE),
         )
         .await?;
+        tx.commit().await?;
+        let mut allowed: Vec<(Id, bool)> = Vec::new();
         let mut out = Vec::new();
-        for item in list.items {
-            if self.heads_unit(item.proposal.unit_id, grants).await? {
-                out.push(self.proposal(item.proposal.id, grants).await?);
+        for p in waiting {
+            let ok = match allowed.iter().find(|(u, _)| *u == p.unit_id) {
+                Some((_, ok)) => *ok,
+                None => {
+                    let ok = self.heads_unit(p.unit_id, grants).await?;
+                    allowed.push((p.unit_id, ok));
+                    ok
+                }
+            };
+            if ok {
+                out.push(p);
             }
         }
         Ok(out)
