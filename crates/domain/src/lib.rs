@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod assignment;
+pub mod conflicts;
 pub mod edition;
 pub mod files;
 pub mod funnel;
