@@ -10,6 +10,7 @@ pub mod edition;
 pub mod error;
 pub mod funnel;
 pub mod invitations;
+pub mod jury;
 pub mod notify;
 pub mod proposals;
 pub mod screening;

@@ -46,6 +46,7 @@ pub enum MailKind {
     ProposalReturned,
     ScreeningResult,
     Invitation,
+    JudgeInvitation,
 }
 
 impl MailKind {
@@ -58,6 +59,7 @@ impl MailKind {
         MailKind::ProposalReturned,
         MailKind::ScreeningResult,
         MailKind::Invitation,
+        MailKind::JudgeInvitation,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +71,7 @@ impl MailKind {
             MailKind::ProposalReturned => "proposal_returned",
             MailKind::ScreeningResult => "screening_result",
             MailKind::Invitation => "invitation",
+            MailKind::JudgeInvitation => "judge_invitation",
         }
     }
 }
