@@ -92,7 +92,10 @@ pub struct JudgeInput {
 
 fn lines(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for l in s.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")) {
+    for l in s
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+    {
         if !l.is_empty() && !out.iter().any(|o| rules::fold(o) == rules::fold(&l)) {
             out.push(l);
         }
@@ -202,6 +205,17 @@ impl App {
         Ok(jury::pool(&self.db).await?)
     }
 
+    /// The unit registry as (id, name, kind code), by name: what a judge can be tied to.
+    pub async fn unit_choices(&self) -> Result<Vec<(Id, String, String)>, AppError> {
+        let mut all: Vec<(Id, String, String)> = units::all(self.db.pool())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name, u.kind.as_str().to_owned()))
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(all)
+    }
+
     pub async fn pool_judge(&self, judge_id: Id) -> Result<PoolJudge, AppError> {
         jury::pool_judge(&self.db, judge_id)
             .await?
@@ -248,8 +262,7 @@ impl App {
             });
         }
         let institution_ties = lines(&input.institution_ties);
-        if institution_ties.len() > 30 || institution_ties.iter().any(|t| t.chars().count() > 200)
-        {
+        if institution_ties.len() > 30 || institution_ties.iter().any(|t| t.chars().count() > 200) {
             errors.push(FieldError {
                 field: "institution_ties",
                 key: "jury.error.institution",
@@ -617,9 +630,8 @@ impl App {
     async fn active_judge(&self, user_id: Id) -> Result<(Judge, Id), AppError> {
         match self.judge_gate(user_id).await? {
             JudgeGate::NotAJudge => Err(AppError::Forbidden),
-            JudgeGate::MustDeclare { judge, edition_id } | JudgeGate::Ready { judge, edition_id } => {
-                Ok((judge, edition_id))
-            }
+            JudgeGate::MustDeclare { judge, edition_id }
+            | JudgeGate::Ready { judge, edition_id } => Ok((judge, edition_id)),
         }
     }
 
@@ -847,6 +859,19 @@ impl App {
         }
         tx.commit().await?;
         Ok(added)
+    }
+
+    /// The edition's judgeable proposals, without those `viewer` is recused from (for the
+    /// committee's pin and recusal forms).
+    pub async fn jury_proposals(&self, viewer: Option<Id>) -> Result<Vec<StageProposal>, AppError> {
+        let edition = self.ensure_current_edition().await?;
+        let hidden = match viewer {
+            Some(u) => self.committee_hidden_proposals(u).await?,
+            None => HashSet::new(),
+        };
+        let mut all = jury::judgeable(self.db.pool(), edition.id).await?;
+        all.retain(|p| !hidden.contains(&p.id));
+        Ok(all)
     }
 
     /// The committee's list of conflicts, without proposals `viewer` is recused from.
@@ -1106,7 +1131,11 @@ impl App {
 
     /// Everything the committee's assignment page shows; proposals `viewer` is recused
     /// from are left out.
-    pub async fn assignment_board(&self, code: &str, viewer: Option<Id>) -> Result<Board, AppError> {
+    pub async fn assignment_board(
+        &self,
+        code: &str,
+        viewer: Option<Id>,
+    ) -> Result<Board, AppError> {
         let (edition, stage) = self.judged_stage(code).await?;
         let (rules, frozen) = self.rules_of(stage.id).await?;
         let hidden = match viewer {
@@ -1183,12 +1212,8 @@ impl App {
                 .map(|p| p.expertise.clone())
                 .unwrap_or_default();
             for p in &board.proposals {
-                let score = rules::affinity(
-                    &expertise,
-                    p.category_name.as_deref(),
-                    &p.title,
-                    &p.summary,
-                );
+                let score =
+                    rules::affinity(&expertise, p.category_name.as_deref(), &p.title, &p.summary);
                 if score != 0 {
                     inst = inst.affinity(j.judge_id.to_string(), p.id.to_string(), score);
                 }

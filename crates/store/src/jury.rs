@@ -153,13 +153,11 @@ pub async fn set_institution_ties(
         .execute(&mut **tx)
         .await?;
     for i in institutions {
-        sqlx::query(
-            "INSERT INTO judge_institution_ties (judge_id, institution) VALUES ($1, $2)",
-        )
-        .bind(judge_id)
-        .bind(i)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("INSERT INTO judge_institution_ties (judge_id, institution) VALUES ($1, $2)")
+            .bind(judge_id)
+            .bind(i)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod api_attachments;
 mod api_edition;
 mod api_funnel;
 mod api_invitations;
+mod api_jury;
 mod api_proposals;
 mod api_screening;
 mod api_sosialisasi;
@@ -74,6 +75,8 @@ const UNIT_HEAD: Area = Area::Role(Role::UnitHead);
 const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator, Role::UnitHead]);
 /// Who may send a proposal back a step (the use case decides which step).
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
+/// The jury's stage assignments: the committee sees all, a judge their own.
+const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 /// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
@@ -85,6 +88,7 @@ const ATTACHMENT_BODY_LIMIT: usize =
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use pages::jury;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
@@ -395,6 +399,202 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
+        // --- jury ---
+        r("GET", "/panitia/juri", COMMITTEE, get(jury::pool)),
+        r("POST", "/panitia/juri", COMMITTEE, post(jury::create)),
+        r("GET", "/panitia/juri/{id}", COMMITTEE, get(jury::edit_form)),
+        r("POST", "/panitia/juri/{id}", COMMITTEE, post(jury::update)),
+        r(
+            "POST",
+            "/panitia/juri/{id}/undang",
+            COMMITTEE,
+            post(jury::invite),
+        ),
+        r(
+            "GET",
+            "/juri/undangan/{token}",
+            Area::Public,
+            get(jury::invitation),
+        ),
+        r(
+            "POST",
+            "/juri/undangan/{token}",
+            Area::Public,
+            post(jury::answer),
+        ),
+        r("GET", "/juri/deklarasi", JUDGE, get(jury::declaration)),
+        r("POST", "/juri/deklarasi", JUDGE, post(jury::declare)),
+        r(
+            "GET",
+            "/juri/penugasan/{stage}",
+            JUDGE,
+            get(jury::my_assignments),
+        ),
+        r("GET", "/panitia/konflik", COMMITTEE, get(jury::conflicts)),
+        r("POST", "/panitia/konflik", COMMITTEE, post(jury::pin)),
+        r(
+            "POST",
+            "/panitia/konflik/{id}/angkat",
+            COMMITTEE,
+            post(jury::lift),
+        ),
+        r("POST", "/panitia/rekusal", COMMITTEE, post(jury::recuse)),
+        r(
+            "POST",
+            "/panitia/rekusal/{id}/cabut",
+            COMMITTEE,
+            post(jury::lift_recusal),
+        ),
+        r(
+            "GET",
+            "/panitia/penugasan/{stage}",
+            COMMITTEE,
+            get(jury::board),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/jalankan",
+            COMMITTEE,
+            post(jury::start_run),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/terapkan",
+            COMMITTEE,
+            post(jury::apply_run),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/tambah",
+            COMMITTEE,
+            post(jury::add),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/hapus",
+            COMMITTEE,
+            post(jury::remove),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/judges",
+            COMMITTEE,
+            get(api_jury::judges),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges",
+            COMMITTEE,
+            post(api_jury::create_judge),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/judges/{id}",
+            COMMITTEE,
+            get(api_jury::judge),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges/{id}",
+            COMMITTEE,
+            post(api_jury::update_judge),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges/{id}/invitation",
+            COMMITTEE,
+            post(api_jury::invite),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/declaration",
+            JUDGE,
+            get(api_jury::declaration),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/declaration",
+            JUDGE,
+            post(api_jury::declare),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/my-conflicts",
+            JUDGE,
+            get(api_jury::my_conflicts),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/conflicts",
+            COMMITTEE,
+            get(api_jury::conflicts),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/conflicts",
+            COMMITTEE,
+            post(api_jury::pin),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/conflicts/{id}/lift",
+            COMMITTEE,
+            post(api_jury::lift),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/recusals",
+            COMMITTEE,
+            get(api_jury::recusals),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/recusals",
+            COMMITTEE,
+            post(api_jury::recuse),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/recusals/{id}/lift",
+            COMMITTEE,
+            post(api_jury::lift_recusal),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/stages/{stage}/assignments",
+            JURY_READERS,
+            get(api_jury::stage_assignments),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/assignments",
+            COMMITTEE,
+            post(api_jury::add_assignment),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/assignments/{id}/remove",
+            COMMITTEE,
+            post(api_jury::remove_assignment),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/runs",
+            COMMITTEE,
+            post(api_jury::start_run),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/stages/{stage}/runs/latest",
+            COMMITTEE,
+            get(api_jury::latest_run),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/runs/{id}/apply",
+            COMMITTEE,
+            post(api_jury::apply_run),
+        ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),
         r("GET", "/metrics", Area::Public, get(metrics::render)),

@@ -7,6 +7,7 @@ pub mod dashboards;
 pub mod edition;
 pub mod funnel;
 pub mod invitations;
+pub mod jury;
 pub mod notices;
 pub mod proposals;
 pub mod public;

@@ -575,6 +575,7 @@ pub async fn head_send_back(
     Path(id): Path<Id>,
     Form(input): Form<ReasonInput>,
 ) -> Result<Response, WebError> {
+    super::jury::refuse_recused(&state, &ctx, id).await?;
     match state
         .app
         .return_proposal(id, &input.reason, &ctx.actor(), &ctx.grants)
@@ -600,6 +601,7 @@ pub async fn committee_view(
     ctx: Ctx,
     Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
+    super::jury::refuse_recused(&state, &ctx, id).await?;
     let p = state.app.proposal(id, &ctx.grants).await?;
     edit_page(
         &state,
