@@ -193,7 +193,9 @@ fn sample_path(path: &str) -> String {
         // The demo has no attachments: the download answers 404, but must not refuse.
         .replace("{file_id}", "1")
         // Judged stages are named by their kind code in URLs.
-        .replace("{stage}", "penilaian");
+        .replace("{stage}", "penilaian")
+        // An unknown invitation token: a friendly 404 page.
+        .replace("{token}", "contoh-token");
     // Routes that need a query to answer 200 get a sample one.
     match path.as_str() {
         "/api/v1/deadline" => format!("{path}?unit=dinas-perikanan"),

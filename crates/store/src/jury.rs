@@ -250,7 +250,8 @@ pub async fn invite<'e>(
 }
 
 /// Answers an invitation once: only while `invited`, unexpired and holding this token.
-/// The token is cleared, so the link never works again.
+/// The token stays (a second use is recognised and refused as used) until a new
+/// invitation replaces it.
 pub async fn respond<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
@@ -258,7 +259,7 @@ pub async fn respond<'e>(
     now: Instant,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE edition_judges SET state = $1, responded_at = $2, token_hash = NULL \
+        "UPDATE edition_judges SET state = $1, responded_at = $2 \
          WHERE token_hash = $3 AND state = 'invited' AND expires_at > $2",
     )
     .bind(state)
