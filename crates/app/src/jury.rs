@@ -185,7 +185,9 @@ pub struct Board {
 /// A judge's own assignments in a stage.
 #[derive(Debug, Clone)]
 pub struct MyAssignments {
-    pub stage: Stage,
+    pub kind: StageKind,
+    pub rules: PanelRules,
+    pub frozen: bool,
     pub declared: bool,
     pub items: Vec<(Assignment, StageProposal)>,
 }
@@ -1544,16 +1546,28 @@ impl App {
     }
 
     /// A judge's own assignments in a stage: none before the declaration, and never one
-    /// with an active conflict (`assignments::visible_to_judge`).
+    /// with an active conflict (`assignments::visible_to_judge`). A judged stage the
+    /// current edition does not have (yet) simply lists nothing.
     pub async fn my_assignments(&self, user_id: Id, code: &str) -> Result<MyAssignments, AppError> {
-        let (edition, stage) = self.judged_stage(code).await?;
+        let kind = StageKind::parse(code)
+            .filter(|k| JUDGED_STAGES.contains(k))
+            .ok_or(AppError::NotFound)?;
+        let edition = self.ensure_current_edition().await?;
+        let stage = editions::stages(self.db.pool(), edition.id)
+            .await?
+            .into_iter()
+            .find(|s| s.kind == kind);
         let (judge, declared) = match self.judge_gate(user_id).await? {
             JudgeGate::NotAJudge => return Err(AppError::Forbidden),
             JudgeGate::MustDeclare { judge, .. } => (judge, false),
             JudgeGate::Ready { judge, .. } => (judge, true),
         };
+        let (rules, frozen) = match &stage {
+            Some(s) => self.rules_of(s.id).await?,
+            None => (DEFAULT_RULES, false),
+        };
         let mut items = Vec::new();
-        if declared {
+        if let (true, Some(stage)) = (declared, &stage) {
             let mine = assignments::visible_to_judge(self.db.pool(), stage.id, judge.id).await?;
             let all: HashMap<Id, StageProposal> = jury::judgeable(self.db.pool(), edition.id)
                 .await?
@@ -1568,7 +1582,9 @@ impl App {
             }
         }
         Ok(MyAssignments {
-            stage,
+            kind,
+            rules,
+            frozen,
             declared,
             items,
         })

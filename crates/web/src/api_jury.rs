@@ -564,15 +564,14 @@ pub async fn stage_assignments(
         }));
     }
     let m: MyAssignments = state.app.my_assignments(uid, &stage).await?;
-    let b = state.app.assignment_board(&stage, None).await?;
     Ok(Json(StageAssignmentsDto {
-        stage: m.stage.kind.as_str().to_owned(),
-        frozen: b.frozen,
+        stage: m.kind.as_str().to_owned(),
+        frozen: m.frozen,
         declared: m.declared,
-        reviews_per_proposal: b.rules.reviews,
-        min_academic: b.rules.min_academic,
-        min_practitioner: b.rules.min_practitioner,
-        max_load: b.rules.max_load,
+        reviews_per_proposal: m.rules.reviews,
+        min_academic: m.rules.min_academic,
+        min_practitioner: m.rules.min_practitioner,
+        max_load: m.rules.max_load,
         undeclared_judges: Vec::new(),
         assignments: m
             .items

@@ -588,7 +588,7 @@ pub async fn my_assignments(
     let uid = user_id(&ctx)?;
     let m = state.app.my_assignments(uid, &stage).await?;
     let c = Chrome::new(&ctx, ctx.tr().get("jury.my.title"));
-    let stage_label = c.t(m.stage.kind.label_key()).to_owned();
+    let stage_label = c.t(m.kind.label_key()).to_owned();
     Ok(render(&MyPage { c, m, stage_label }))
 }
 
