@@ -649,9 +649,7 @@ fn min_cost_flow(g: &mut Graph, s: usize, t: usize) -> Vec<i128> {
             if level[t] == u32::MAX {
                 break;
             }
-            for v in 0..n {
-                cursor[v] = g.start[v];
-            }
+            cursor.copy_from_slice(&g.start[..n]);
             // Iterative DFS: augmenting paths can be thousands of arcs long.
             loop {
                 path.clear();
@@ -1152,4 +1150,284 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         kept,
         dropped: prep.existing_total - kept,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTRACT: &str = r#"{"reviews_per_proposal": 3, "min_per_kind": {"academic": 1, "practitioner": 1}, "proposals": [{"id": "p1"}], "judges": [{"id": "j1", "kind": "academic", "max_load": 10}], "conflicts": [["j1", "p1"]], "affinity": [{"judge": "j1", "proposal": "p1", "score": 7}]}"#;
+
+    fn parse(json: &str) -> Instance {
+        match serde_json::from_str(json) {
+            Ok(i) => i,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn solved(inst: &Instance) -> Solution {
+        match solve(inst) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn contract_example_reads_and_is_infeasible_with_reasons() {
+        let inst = parse(CONTRACT);
+        assert_eq!(inst.reviews_per_proposal, 3);
+        assert_eq!(inst.conflicts, vec![("j1".to_owned(), "p1".to_owned())]);
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.objective, 0);
+        assert!(sol.assignments.is_empty());
+        let u = &sol.uncovered[0];
+        assert_eq!(
+            (u.missing_total, u.missing_academic, u.missing_practitioner),
+            (3, 1, 1)
+        );
+        assert!(
+            u.why
+                .contains("hanya 0 juri tanpa konflik yang tersedia, dibutuhkan 3"),
+            "{}",
+            u.why
+        );
+        assert!(
+            u.why
+                .contains("hanya 0 juri praktisi tanpa konflik, dibutuhkan 1"),
+            "{}",
+            u.why
+        );
+        assert!(
+            u.why
+                .contains("only 0 practitioner judge(s) without conflict, 1 needed"),
+            "{}",
+            u.why
+        );
+        let reason = sol.reason.unwrap_or_default();
+        assert!(reason.contains("p1:"), "{reason}");
+        // Capacity is not the problem here, conflicts are.
+        assert!(!reason.contains("Total kapasitas"), "{reason}");
+    }
+
+    #[test]
+    fn too_little_capacity_overall_is_said_first() {
+        let inst = Instance::new(1)
+            .min_per_kind(JudgeKind::Academic, 0)
+            .min_per_kind(JudgeKind::Practitioner, 0)
+            .proposal("p1")
+            .proposal("p2")
+            .judge("a1", JudgeKind::Academic, 1);
+        let sol = solved(&inst);
+        assert_eq!(sol.assignments.len(), 1);
+        let reason = sol.reason.unwrap_or_default();
+        assert!(
+            reason.starts_with("Total kapasitas juri 1 lebih kecil dari 1 penilai × 2 usulan = 2"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn defaults_apply_to_missing_fields() {
+        let inst = parse(r#"{"proposals": [], "judges": []}"#);
+        assert_eq!(inst, Instance::default());
+        assert_eq!(inst.min_per_kind[&JudgeKind::Academic], 1);
+        assert_eq!(inst.min_per_kind[&JudgeKind::Practitioner], 1);
+    }
+
+    fn small() -> Instance {
+        Instance::new(2)
+            .proposal("p1")
+            .proposal("p2")
+            .judge("a1", JudgeKind::Academic, 2)
+            .judge("a2", JudgeKind::Academic, 1)
+            .judge("r1", JudgeKind::Practitioner, 2)
+            .conflict("a1", "p2")
+            .affinity("a1", "p1", 5)
+            .affinity("a2", "p1", 9)
+            .affinity("r1", "p2", 3)
+    }
+
+    #[test]
+    fn feasible_instance_maximises_affinity_and_serialises_as_the_contract() {
+        let sol = solved(&small());
+        assert_eq!(sol.status, Status::Optimal);
+        // a2 is the only academic p2 may have, so p1 gets a1 despite a2's higher score.
+        assert_eq!(
+            sol.assignments,
+            vec![
+                Pair::new("a1", "p1"),
+                Pair::new("r1", "p1"),
+                Pair::new("a2", "p2"),
+                Pair::new("r1", "p2"),
+            ]
+        );
+        assert_eq!(sol.objective, 8);
+        let json = serde_json::to_value(&sol).unwrap_or_default();
+        assert_eq!(json["status"], "optimal");
+        assert_eq!(json["objective"], 8);
+        assert_eq!(
+            json["assignments"][0],
+            serde_json::json!({"judge": "a1", "proposal": "p1"})
+        );
+        assert!(json.get("reason").is_none());
+        assert!(json.get("uncovered").is_none());
+        assert_eq!(
+            json["loads"][0],
+            serde_json::json!({"judge": "a1", "load": 1, "max_load": 2})
+        );
+        assert_eq!(
+            json["per_proposal"][1],
+            serde_json::json!({"proposal": "p2", "affinity": 3, "judges": ["a2", "r1"]})
+        );
+        assert_eq!(
+            (json["kept"].as_u64(), json["dropped"].as_u64()),
+            (Some(0), Some(0))
+        );
+    }
+
+    #[test]
+    fn instance_and_solution_survive_a_json_round_trip() {
+        let inst = small().existing("a2", "p1").fixed("r1", "p1");
+        let text = serde_json::to_string(&inst).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<Instance>(&text).ok(),
+            Some(inst.clone())
+        );
+        let sol = solved(&inst);
+        let text = serde_json::to_string(&sol).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<Solution>(&text).ok(), Some(sol));
+        let infeasible = solved(&parse(CONTRACT));
+        let text = serde_json::to_string(&infeasible).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<Solution>(&text).ok(),
+            Some(infeasible)
+        );
+    }
+
+    #[test]
+    fn existing_pairs_are_kept_before_affinity_and_fixed_pairs_always() {
+        // Without history p1 would take a2 (9); keeping the existing a1 wins.
+        let inst = Instance::new(1)
+            .min_per_kind(JudgeKind::Practitioner, 0)
+            .proposal("p1")
+            .judge("a1", JudgeKind::Academic, 1)
+            .judge("a2", JudgeKind::Academic, 1)
+            .affinity("a2", "p1", 9)
+            .existing("a1", "p1");
+        let sol = solved(&inst);
+        assert_eq!(sol.assignments, vec![Pair::new("a1", "p1")]);
+        assert_eq!((sol.kept, sol.dropped), (1, 0));
+        let sol = solved(&inst.clone().fixed("a2", "p1"));
+        assert_eq!(sol.assignments, vec![Pair::new("a2", "p1")]);
+        assert_eq!((sol.kept, sol.dropped, sol.objective), (0, 1, 9));
+    }
+
+    #[test]
+    fn the_bottleneck_names_the_saturated_judges() {
+        // p2 and p3 both need a practitioner; r1 (load 1) is the only one without conflict
+        // for either, so one of them stays short and the reason names r1 and the other.
+        let inst = Instance::new(2)
+            .proposal("p2")
+            .proposal("p3")
+            .judge("a1", JudgeKind::Academic, 5)
+            .judge("r1", JudgeKind::Practitioner, 1)
+            .judge("r2", JudgeKind::Practitioner, 5)
+            .conflict("r2", "p2")
+            .conflict("r2", "p3")
+            .affinity("r1", "p3", 4);
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.uncovered.len(), 1);
+        let u = &sol.uncovered[0];
+        assert_eq!(
+            (u.proposal.as_str(), u.missing_total, u.missing_practitioner),
+            ("p2", 1, 1)
+        );
+        assert!(
+            u.why
+                .contains("1 juri yang memenuhi syarat (r1) berkapasitas total 1"),
+            "{}",
+            u.why
+        );
+        assert!(u.why.contains("1 other proposal(s) (p3)"), "{}", u.why);
+    }
+
+    #[test]
+    fn kind_shortage_is_named_by_kind() {
+        let inst = Instance::new(3)
+            .min_per_kind(JudgeKind::Practitioner, 2)
+            .proposal("p3")
+            .judge("a1", JudgeKind::Academic, 5)
+            .judge("a2", JudgeKind::Academic, 5)
+            .judge("r1", JudgeKind::Practitioner, 5)
+            .judge("r2", JudgeKind::Practitioner, 5)
+            .conflict("r2", "p3");
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        let reason = sol.reason.unwrap_or_default();
+        assert!(
+            reason.contains("p3: hanya 1 juri praktisi tanpa konflik, dibutuhkan 2"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn broken_instances_are_errors_with_both_languages() {
+        let err = solve(&small().conflict("j9", "p1")).err();
+        assert_eq!(err, Some(InstanceError::UnknownJudge("j9".into())));
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "Juri \"j9\" tidak dikenal / unknown judge \"j9\""
+        );
+        assert_eq!(
+            solve(&small().affinity("a1", "p7", 1)).err(),
+            Some(InstanceError::UnknownProposal("p7".into()))
+        );
+        assert_eq!(
+            solve(&small().proposal("p1")).err(),
+            Some(InstanceError::DuplicateProposal("p1".into()))
+        );
+        assert_eq!(
+            solve(&small().judge("a1", JudgeKind::Academic, 1)).err(),
+            Some(InstanceError::DuplicateJudge("a1".into()))
+        );
+        assert_eq!(
+            solve(&small().judge("x", JudgeKind::Academic, -1)).err(),
+            Some(InstanceError::NegativeMaxLoad("x".into()))
+        );
+        assert!(matches!(
+            solve(&small().min_per_kind(JudgeKind::Academic, 2)),
+            Err(InstanceError::MinimumsExceedReviews { sum: 3, reviews: 2 })
+        ));
+        assert!(matches!(
+            solve(&small().fixed("a1", "p2")),
+            Err(InstanceError::FixedConflict { .. })
+        ));
+        assert!(matches!(
+            solve(&small().fixed("a2", "p1").fixed("a2", "p2")),
+            Err(InstanceError::FixedOverLoad { fixed: 2, .. })
+        ));
+        assert!(matches!(
+            solve(&small().affinity("a1", "p1", 2)),
+            Err(InstanceError::DuplicatePair {
+                list: "affinity",
+                ..
+            })
+        ));
+        assert!(matches!(
+            solve(&small().affinity("a2", "p2", MAX_ABS_SCORE + 1)),
+            Err(InstanceError::ScoreOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn an_unavailable_judge_gets_nothing() {
+        let inst = small()
+            .judge("a0", JudgeKind::Academic, 0)
+            .affinity("a0", "p1", 10);
+        let sol = solved(&inst);
+        assert!(sol.assignments.iter().all(|a| a.judge != "a0"));
+        assert_eq!(sol.status, Status::Optimal);
+    }
 }
