@@ -811,17 +811,28 @@ fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
                     continue;
                 }
                 let target = pi[pk_node(p, k)];
+                let violating = by_pi.partition_point(|&j| pi[judge_node(j as usize)] < target);
+                if violating == 0 {
+                    continue;
+                }
+                // Half the new pairs are the most negative ones; the other half start at a
+                // per-proposal offset, because judges often tie (all unscored, all idle) and
+                // taking the first ones for every proposal would pile every proposal onto
+                // the same few judges, one round at a time.
+                let offset = p.wrapping_mul(2_654_435_761) % violating;
+                let passes = [(0, ADD_PER_ROUND / 2), (offset, ADD_PER_ROUND)];
                 let mut taken = 0;
-                for &j in &by_pi {
-                    if pi[judge_node(j as usize)] >= target || taken == ADD_PER_ROUND {
-                        break;
+                for (start, quota) in passes {
+                    for i in 0..violating {
+                        if taken >= quota {
+                            break;
+                        }
+                        let j = by_pi[(start + i) % violating];
+                        if !prep.blocked[p].contains(&j) && explicit.insert((j, p as u32)) {
+                            taken += 1;
+                            added = true;
+                        }
                     }
-                    if prep.blocked[p].contains(&j) || explicit.contains(&(j, p as u32)) {
-                        continue;
-                    }
-                    explicit.insert((j, p as u32));
-                    taken += 1;
-                    added = true;
                 }
             }
         }
