@@ -970,7 +970,7 @@ fn explain(
             }
             judges.sort_unstable();
             others.sort_unstable();
-            let capacity: i64 = judges.iter().map(|&j| prep.max_load[j]).sum();
+            let capacity: i128 = judges.iter().map(|&j| i128::from(prep.max_load[j])).sum();
             let judge_names: Vec<&str> =
                 judges.iter().map(|&j| prep.judge_ids[j].as_str()).collect();
             let other_names: Vec<&str> = others
@@ -1115,10 +1115,11 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         });
     }
     let reason = (!uncovered.is_empty()).then(|| {
-        let capacity: i64 = prep.max_load.iter().sum();
-        let demand = u64::from(prep.reviews) * n_p as u64;
+        // Summed in i128: a max_load near i64::MAX must not overflow the sentence.
+        let capacity: i128 = prep.max_load.iter().map(|&m| i128::from(m)).sum();
+        let demand = i128::from(prep.reviews) * n_p as i128;
         let mut parts = Vec::new();
-        if (capacity.max(0) as u64) < demand {
+        if capacity < demand {
             parts.push(format!(
                 "Total kapasitas juri {capacity} lebih kecil dari {} penilai × {n_p} usulan = \
                  {demand} / total judge capacity {capacity} is less than {} reviews × {n_p} \
@@ -1430,6 +1431,21 @@ mod tests {
             solve(&small().affinity("a2", "p2", MAX_ABS_SCORE + 1)),
             Err(InstanceError::ScoreOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn huge_loads_do_not_overflow() {
+        let inst = small()
+            .judge("big1", JudgeKind::Practitioner, i64::MAX)
+            .judge("big2", JudgeKind::Practitioner, i64::MAX)
+            .proposal("p3")
+            .proposal("p4")
+            .conflict("a2", "p3")
+            .conflict("a1", "p4")
+            .conflict("a2", "p4");
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.uncovered.len(), 1, "{:?}", sol.reason);
     }
 
     #[test]
