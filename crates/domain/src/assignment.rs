@@ -708,7 +708,8 @@ struct Chosen {
     pairs: Vec<(u32, u32)>,
 }
 
-fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
+/// `dense` materialises every allowed pair up front (tests compare it with pricing).
+fn solve_flow(prep: &Prepared, w: Weights, dense: bool) -> Chosen {
     let n_j = prep.judge_ids.len();
     let n_p = prep.proposal_ids.len();
     let kinds: Vec<JudgeKind> = JudgeKind::ALL.to_vec();
@@ -743,7 +744,11 @@ fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
         count[p as usize * n_k + kind_pos(prep.judge_kind[j as usize])] += 1;
     }
     for p in 0..n_p {
-        let want = prep.open_slots(p) + 1;
+        let want = if dense {
+            i64::MAX
+        } else {
+            prep.open_slots(p) + 1
+        };
         for (k, list) in per_kind.iter().enumerate() {
             if list.is_empty() {
                 continue;
@@ -1027,6 +1032,10 @@ fn explain(
 /// ids, impossible fixed pairs…) is an error; one whose constraints cannot all be met is a
 /// `Solution` with status `infeasible`, the best partial assignment and the reasons.
 pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
+    solve_with(instance, false)
+}
+
+fn solve_with(instance: &Instance, dense: bool) -> Result<Solution, InstanceError> {
     let prep = prepare(instance)?;
     let n_p = prep.proposal_ids.len();
     let n_j = prep.judge_ids.len();
@@ -1037,7 +1046,7 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         .sum();
     let nodes = 2 + n_j + n_p * (JudgeKind::ALL.len() + 1);
     let weights = Weights::new(&prep, slots, minimums, nodes).ok_or(InstanceError::TooLarge)?;
-    let chosen = solve_flow(&prep, weights);
+    let chosen = solve_flow(&prep, weights, dense);
 
     let mut on: Vec<Vec<u32>> = prep.fixed_of.clone();
     for &(j, p) in &chosen.pairs {
@@ -1446,6 +1455,64 @@ mod tests {
         let sol = solved(&inst);
         assert_eq!(sol.status, Status::Infeasible);
         assert_eq!(sol.uncovered.len(), 1, "{:?}", sol.reason);
+    }
+
+    /// Medium instances, where small-case exhaustive search cannot go: pricing the implicit
+    /// pairs must reach the same optimum as materialising all of them.
+    #[test]
+    fn pricing_matches_the_dense_graph_on_medium_instances() {
+        let mut state = 0x00C0_FFEEu64;
+        let mut next = move |n: u64| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        };
+        for case in 0..60 {
+            let n_p = 10 + next(40) as usize;
+            let n_j = 4 + next(16) as usize;
+            let reviews = 1 + next(3) as u32;
+            let mut inst = Instance::new(reviews)
+                .min_per_kind(JudgeKind::Practitioner, u32::from(reviews > 1));
+            for j in 0..n_j {
+                let kind = if next(2) == 0 {
+                    JudgeKind::Academic
+                } else {
+                    JudgeKind::Practitioner
+                };
+                inst = inst.judge(format!("j{j}"), kind, next(12) as i64);
+            }
+            for p in 0..n_p {
+                inst = inst.proposal(format!("p{p}"));
+                for j in 0..n_j {
+                    match next(20) {
+                        0 => inst = inst.conflict(format!("j{j}"), format!("p{p}")),
+                        1..=3 => {
+                            let score = next(8) as i64 - 2;
+                            inst = inst.affinity(format!("j{j}"), format!("p{p}"), score);
+                        }
+                        4 if case % 2 == 0 => {
+                            inst = inst.existing(format!("j{j}"), format!("p{p}"))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let (priced, dense) = match (solve_with(&inst, false), solve_with(&inst, true)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => panic!("case {case}: {e}"),
+            };
+            let key = |s: &Solution| {
+                let missing: u64 = s
+                    .uncovered
+                    .iter()
+                    .map(|u| u.missing_total * 1000 + u.missing_academic + u.missing_practitioner)
+                    .sum();
+                (s.status, missing, s.dropped, s.objective)
+            };
+            assert_eq!(key(&priced), key(&dense), "case {case}");
+        }
     }
 
     #[test]
