@@ -724,8 +724,8 @@ fn solve_flow(prep: &Prepared, w: Weights, dense: bool) -> Chosen {
     let nodes = t + 1;
 
     let usable = |j: usize| prep.capacity[j] > 0;
-    // Explicit pairs: every pair with a nonzero score or an existing assignment; then, for a
-    // (proposal, kind) with fewer candidates than open slots, zero pairs chosen round-robin so
+    // Explicit pairs: every scored pair and every existing assignment; then, for a (proposal,
+    // kind) with at most as many candidates as open slots, zero pairs chosen round-robin so
     // that proposals nobody scored do not all start on the same judges.
     let mut explicit: HashSet<(u32, u32)> = HashSet::new();
     for &(j, p) in prep.score.keys().chain(prep.existing.iter()) {
