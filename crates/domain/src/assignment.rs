@@ -649,9 +649,7 @@ fn min_cost_flow(g: &mut Graph, s: usize, t: usize) -> Vec<i128> {
             if level[t] == u32::MAX {
                 break;
             }
-            for v in 0..n {
-                cursor[v] = g.start[v];
-            }
+            cursor.copy_from_slice(&g.start[..n]);
             // Iterative DFS: augmenting paths can be thousands of arcs long.
             loop {
                 path.clear();
@@ -710,7 +708,8 @@ struct Chosen {
     pairs: Vec<(u32, u32)>,
 }
 
-fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
+/// `dense` materialises every allowed pair up front (tests compare it with pricing).
+fn solve_flow(prep: &Prepared, w: Weights, dense: bool) -> Chosen {
     let n_j = prep.judge_ids.len();
     let n_p = prep.proposal_ids.len();
     let kinds: Vec<JudgeKind> = JudgeKind::ALL.to_vec();
@@ -725,8 +724,8 @@ fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
     let nodes = t + 1;
 
     let usable = |j: usize| prep.capacity[j] > 0;
-    // Explicit pairs: every pair with a nonzero score or an existing assignment; then, for a
-    // (proposal, kind) with fewer candidates than open slots, zero pairs chosen round-robin so
+    // Explicit pairs: every scored pair and every existing assignment; then, for a (proposal,
+    // kind) with at most as many candidates as open slots, zero pairs chosen round-robin so
     // that proposals nobody scored do not all start on the same judges.
     let mut explicit: HashSet<(u32, u32)> = HashSet::new();
     for &(j, p) in prep.score.keys().chain(prep.existing.iter()) {
@@ -745,7 +744,11 @@ fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
         count[p as usize * n_k + kind_pos(prep.judge_kind[j as usize])] += 1;
     }
     for p in 0..n_p {
-        let want = prep.open_slots(p) + 1;
+        let want = if dense {
+            i64::MAX
+        } else {
+            prep.open_slots(p) + 1
+        };
         for (k, list) in per_kind.iter().enumerate() {
             if list.is_empty() {
                 continue;
@@ -813,17 +816,28 @@ fn solve_flow(prep: &Prepared, w: Weights) -> Chosen {
                     continue;
                 }
                 let target = pi[pk_node(p, k)];
+                let violating = by_pi.partition_point(|&j| pi[judge_node(j as usize)] < target);
+                if violating == 0 {
+                    continue;
+                }
+                // Half the new pairs are the most negative ones; the other half start at a
+                // per-proposal offset, because judges often tie (all unscored, all idle) and
+                // taking the first ones for every proposal would pile every proposal onto
+                // the same few judges, one round at a time.
+                let offset = p.wrapping_mul(2_654_435_761) % violating;
+                let passes = [(0, ADD_PER_ROUND / 2), (offset, ADD_PER_ROUND)];
                 let mut taken = 0;
-                for &j in &by_pi {
-                    if pi[judge_node(j as usize)] >= target || taken == ADD_PER_ROUND {
-                        break;
+                for (start, quota) in passes {
+                    for i in 0..violating {
+                        if taken >= quota {
+                            break;
+                        }
+                        let j = by_pi[(start + i) % violating];
+                        if !prep.blocked[p].contains(&j) && explicit.insert((j, p as u32)) {
+                            taken += 1;
+                            added = true;
+                        }
                     }
-                    if prep.blocked[p].contains(&j) || explicit.contains(&(j, p as u32)) {
-                        continue;
-                    }
-                    explicit.insert((j, p as u32));
-                    taken += 1;
-                    added = true;
                 }
             }
         }
@@ -961,7 +975,7 @@ fn explain(
             }
             judges.sort_unstable();
             others.sort_unstable();
-            let capacity: i64 = judges.iter().map(|&j| prep.max_load[j]).sum();
+            let capacity: i128 = judges.iter().map(|&j| i128::from(prep.max_load[j])).sum();
             let judge_names: Vec<&str> =
                 judges.iter().map(|&j| prep.judge_ids[j].as_str()).collect();
             let other_names: Vec<&str> = others
@@ -1018,6 +1032,10 @@ fn explain(
 /// ids, impossible fixed pairs…) is an error; one whose constraints cannot all be met is a
 /// `Solution` with status `infeasible`, the best partial assignment and the reasons.
 pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
+    solve_with(instance, false)
+}
+
+fn solve_with(instance: &Instance, dense: bool) -> Result<Solution, InstanceError> {
     let prep = prepare(instance)?;
     let n_p = prep.proposal_ids.len();
     let n_j = prep.judge_ids.len();
@@ -1028,7 +1046,7 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         .sum();
     let nodes = 2 + n_j + n_p * (JudgeKind::ALL.len() + 1);
     let weights = Weights::new(&prep, slots, minimums, nodes).ok_or(InstanceError::TooLarge)?;
-    let chosen = solve_flow(&prep, weights);
+    let chosen = solve_flow(&prep, weights, dense);
 
     let mut on: Vec<Vec<u32>> = prep.fixed_of.clone();
     for &(j, p) in &chosen.pairs {
@@ -1106,10 +1124,11 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         });
     }
     let reason = (!uncovered.is_empty()).then(|| {
-        let capacity: i64 = prep.max_load.iter().sum();
-        let demand = u64::from(prep.reviews) * n_p as u64;
+        // Summed in i128: a max_load near i64::MAX must not overflow the sentence.
+        let capacity: i128 = prep.max_load.iter().map(|&m| i128::from(m)).sum();
+        let demand = i128::from(prep.reviews) * n_p as i128;
         let mut parts = Vec::new();
-        if (capacity.max(0) as u64) < demand {
+        if capacity < demand {
             parts.push(format!(
                 "Total kapasitas juri {capacity} lebih kecil dari {} penilai × {n_p} usulan = \
                  {demand} / total judge capacity {capacity} is less than {} reviews × {n_p} \
@@ -1152,4 +1171,357 @@ pub fn solve(instance: &Instance) -> Result<Solution, InstanceError> {
         kept,
         dropped: prep.existing_total - kept,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTRACT: &str = r#"{"reviews_per_proposal": 3, "min_per_kind": {"academic": 1, "practitioner": 1}, "proposals": [{"id": "p1"}], "judges": [{"id": "j1", "kind": "academic", "max_load": 10}], "conflicts": [["j1", "p1"]], "affinity": [{"judge": "j1", "proposal": "p1", "score": 7}]}"#;
+
+    fn parse(json: &str) -> Instance {
+        match serde_json::from_str(json) {
+            Ok(i) => i,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn solved(inst: &Instance) -> Solution {
+        match solve(inst) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn contract_example_reads_and_is_infeasible_with_reasons() {
+        let inst = parse(CONTRACT);
+        assert_eq!(inst.reviews_per_proposal, 3);
+        assert_eq!(inst.conflicts, vec![("j1".to_owned(), "p1".to_owned())]);
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.objective, 0);
+        assert!(sol.assignments.is_empty());
+        let u = &sol.uncovered[0];
+        assert_eq!(
+            (u.missing_total, u.missing_academic, u.missing_practitioner),
+            (3, 1, 1)
+        );
+        assert!(
+            u.why
+                .contains("hanya 0 juri tanpa konflik yang tersedia, dibutuhkan 3"),
+            "{}",
+            u.why
+        );
+        assert!(
+            u.why
+                .contains("hanya 0 juri praktisi tanpa konflik, dibutuhkan 1"),
+            "{}",
+            u.why
+        );
+        assert!(
+            u.why
+                .contains("only 0 practitioner judge(s) without conflict, 1 needed"),
+            "{}",
+            u.why
+        );
+        let reason = sol.reason.unwrap_or_default();
+        assert!(reason.contains("p1:"), "{reason}");
+        // Capacity is not the problem here, conflicts are.
+        assert!(!reason.contains("Total kapasitas"), "{reason}");
+    }
+
+    #[test]
+    fn too_little_capacity_overall_is_said_first() {
+        let inst = Instance::new(1)
+            .min_per_kind(JudgeKind::Academic, 0)
+            .min_per_kind(JudgeKind::Practitioner, 0)
+            .proposal("p1")
+            .proposal("p2")
+            .judge("a1", JudgeKind::Academic, 1);
+        let sol = solved(&inst);
+        assert_eq!(sol.assignments.len(), 1);
+        let reason = sol.reason.unwrap_or_default();
+        assert!(
+            reason.starts_with("Total kapasitas juri 1 lebih kecil dari 1 penilai × 2 usulan = 2"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn defaults_apply_to_missing_fields() {
+        let inst = parse(r#"{"proposals": [], "judges": []}"#);
+        assert_eq!(inst, Instance::default());
+        assert_eq!(inst.min_per_kind[&JudgeKind::Academic], 1);
+        assert_eq!(inst.min_per_kind[&JudgeKind::Practitioner], 1);
+    }
+
+    fn small() -> Instance {
+        Instance::new(2)
+            .proposal("p1")
+            .proposal("p2")
+            .judge("a1", JudgeKind::Academic, 2)
+            .judge("a2", JudgeKind::Academic, 1)
+            .judge("r1", JudgeKind::Practitioner, 2)
+            .conflict("a1", "p2")
+            .affinity("a1", "p1", 5)
+            .affinity("a2", "p1", 9)
+            .affinity("r1", "p2", 3)
+    }
+
+    #[test]
+    fn feasible_instance_maximises_affinity_and_serialises_as_the_contract() {
+        let sol = solved(&small());
+        assert_eq!(sol.status, Status::Optimal);
+        // a2 is the only academic p2 may have, so p1 gets a1 despite a2's higher score.
+        assert_eq!(
+            sol.assignments,
+            vec![
+                Pair::new("a1", "p1"),
+                Pair::new("r1", "p1"),
+                Pair::new("a2", "p2"),
+                Pair::new("r1", "p2"),
+            ]
+        );
+        assert_eq!(sol.objective, 8);
+        let json = serde_json::to_value(&sol).unwrap_or_default();
+        assert_eq!(json["status"], "optimal");
+        assert_eq!(json["objective"], 8);
+        assert_eq!(
+            json["assignments"][0],
+            serde_json::json!({"judge": "a1", "proposal": "p1"})
+        );
+        assert!(json.get("reason").is_none());
+        assert!(json.get("uncovered").is_none());
+        assert_eq!(
+            json["loads"][0],
+            serde_json::json!({"judge": "a1", "load": 1, "max_load": 2})
+        );
+        assert_eq!(
+            json["per_proposal"][1],
+            serde_json::json!({"proposal": "p2", "affinity": 3, "judges": ["a2", "r1"]})
+        );
+        assert_eq!(
+            (json["kept"].as_u64(), json["dropped"].as_u64()),
+            (Some(0), Some(0))
+        );
+    }
+
+    #[test]
+    fn instance_and_solution_survive_a_json_round_trip() {
+        let inst = small().existing("a2", "p1").fixed("r1", "p1");
+        let text = serde_json::to_string(&inst).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<Instance>(&text).ok(),
+            Some(inst.clone())
+        );
+        let sol = solved(&inst);
+        let text = serde_json::to_string(&sol).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<Solution>(&text).ok(), Some(sol));
+        let infeasible = solved(&parse(CONTRACT));
+        let text = serde_json::to_string(&infeasible).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<Solution>(&text).ok(),
+            Some(infeasible)
+        );
+    }
+
+    #[test]
+    fn existing_pairs_are_kept_before_affinity_and_fixed_pairs_always() {
+        // Without history p1 would take a2 (9); keeping the existing a1 wins.
+        let inst = Instance::new(1)
+            .min_per_kind(JudgeKind::Practitioner, 0)
+            .proposal("p1")
+            .judge("a1", JudgeKind::Academic, 1)
+            .judge("a2", JudgeKind::Academic, 1)
+            .affinity("a2", "p1", 9)
+            .existing("a1", "p1");
+        let sol = solved(&inst);
+        assert_eq!(sol.assignments, vec![Pair::new("a1", "p1")]);
+        assert_eq!((sol.kept, sol.dropped), (1, 0));
+        let sol = solved(&inst.clone().fixed("a2", "p1"));
+        assert_eq!(sol.assignments, vec![Pair::new("a2", "p1")]);
+        assert_eq!((sol.kept, sol.dropped, sol.objective), (0, 1, 9));
+    }
+
+    #[test]
+    fn the_bottleneck_names_the_saturated_judges() {
+        // p2 and p3 both need a practitioner; r1 (load 1) is the only one without conflict
+        // for either, so one of them stays short and the reason names r1 and the other.
+        let inst = Instance::new(2)
+            .proposal("p2")
+            .proposal("p3")
+            .judge("a1", JudgeKind::Academic, 5)
+            .judge("r1", JudgeKind::Practitioner, 1)
+            .judge("r2", JudgeKind::Practitioner, 5)
+            .conflict("r2", "p2")
+            .conflict("r2", "p3")
+            .affinity("r1", "p3", 4);
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.uncovered.len(), 1);
+        let u = &sol.uncovered[0];
+        assert_eq!(
+            (u.proposal.as_str(), u.missing_total, u.missing_practitioner),
+            ("p2", 1, 1)
+        );
+        assert!(
+            u.why
+                .contains("1 juri yang memenuhi syarat (r1) berkapasitas total 1"),
+            "{}",
+            u.why
+        );
+        assert!(u.why.contains("1 other proposal(s) (p3)"), "{}", u.why);
+    }
+
+    #[test]
+    fn kind_shortage_is_named_by_kind() {
+        let inst = Instance::new(3)
+            .min_per_kind(JudgeKind::Practitioner, 2)
+            .proposal("p3")
+            .judge("a1", JudgeKind::Academic, 5)
+            .judge("a2", JudgeKind::Academic, 5)
+            .judge("r1", JudgeKind::Practitioner, 5)
+            .judge("r2", JudgeKind::Practitioner, 5)
+            .conflict("r2", "p3");
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        let reason = sol.reason.unwrap_or_default();
+        assert!(
+            reason.contains("p3: hanya 1 juri praktisi tanpa konflik, dibutuhkan 2"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn broken_instances_are_errors_with_both_languages() {
+        let err = solve(&small().conflict("j9", "p1")).err();
+        assert_eq!(err, Some(InstanceError::UnknownJudge("j9".into())));
+        assert_eq!(
+            err.map(|e| e.to_string()).unwrap_or_default(),
+            "Juri \"j9\" tidak dikenal / unknown judge \"j9\""
+        );
+        assert_eq!(
+            solve(&small().affinity("a1", "p7", 1)).err(),
+            Some(InstanceError::UnknownProposal("p7".into()))
+        );
+        assert_eq!(
+            solve(&small().proposal("p1")).err(),
+            Some(InstanceError::DuplicateProposal("p1".into()))
+        );
+        assert_eq!(
+            solve(&small().judge("a1", JudgeKind::Academic, 1)).err(),
+            Some(InstanceError::DuplicateJudge("a1".into()))
+        );
+        assert_eq!(
+            solve(&small().judge("x", JudgeKind::Academic, -1)).err(),
+            Some(InstanceError::NegativeMaxLoad("x".into()))
+        );
+        assert!(matches!(
+            solve(&small().min_per_kind(JudgeKind::Academic, 2)),
+            Err(InstanceError::MinimumsExceedReviews { sum: 3, reviews: 2 })
+        ));
+        assert!(matches!(
+            solve(&small().fixed("a1", "p2")),
+            Err(InstanceError::FixedConflict { .. })
+        ));
+        assert!(matches!(
+            solve(&small().fixed("a2", "p1").fixed("a2", "p2")),
+            Err(InstanceError::FixedOverLoad { fixed: 2, .. })
+        ));
+        assert!(matches!(
+            solve(&small().affinity("a1", "p1", 2)),
+            Err(InstanceError::DuplicatePair {
+                list: "affinity",
+                ..
+            })
+        ));
+        assert!(matches!(
+            solve(&small().affinity("a2", "p2", MAX_ABS_SCORE + 1)),
+            Err(InstanceError::ScoreOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn huge_loads_do_not_overflow() {
+        let inst = small()
+            .judge("big1", JudgeKind::Practitioner, i64::MAX)
+            .judge("big2", JudgeKind::Practitioner, i64::MAX)
+            .proposal("p3")
+            .proposal("p4")
+            .conflict("a2", "p3")
+            .conflict("a1", "p4")
+            .conflict("a2", "p4");
+        let sol = solved(&inst);
+        assert_eq!(sol.status, Status::Infeasible);
+        assert_eq!(sol.uncovered.len(), 1, "{:?}", sol.reason);
+    }
+
+    /// Medium instances, where small-case exhaustive search cannot go: pricing the implicit
+    /// pairs must reach the same optimum as materialising all of them.
+    #[test]
+    fn pricing_matches_the_dense_graph_on_medium_instances() {
+        let mut state = 0x00C0_FFEEu64;
+        let mut next = move |n: u64| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        };
+        for case in 0..60 {
+            let n_p = 10 + next(40) as usize;
+            let n_j = 4 + next(16) as usize;
+            let reviews = 1 + next(3) as u32;
+            let mut inst = Instance::new(reviews)
+                .min_per_kind(JudgeKind::Practitioner, u32::from(reviews > 1));
+            for j in 0..n_j {
+                let kind = if next(2) == 0 {
+                    JudgeKind::Academic
+                } else {
+                    JudgeKind::Practitioner
+                };
+                inst = inst.judge(format!("j{j}"), kind, next(12) as i64);
+            }
+            for p in 0..n_p {
+                inst = inst.proposal(format!("p{p}"));
+                for j in 0..n_j {
+                    match next(20) {
+                        0 => inst = inst.conflict(format!("j{j}"), format!("p{p}")),
+                        1..=3 => {
+                            let score = next(8) as i64 - 2;
+                            inst = inst.affinity(format!("j{j}"), format!("p{p}"), score);
+                        }
+                        4 if case % 2 == 0 => {
+                            inst = inst.existing(format!("j{j}"), format!("p{p}"))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let (priced, dense) = match (solve_with(&inst, false), solve_with(&inst, true)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => panic!("case {case}: {e}"),
+            };
+            let key = |s: &Solution| {
+                let missing: u64 = s
+                    .uncovered
+                    .iter()
+                    .map(|u| u.missing_total * 1000 + u.missing_academic + u.missing_practitioner)
+                    .sum();
+                (s.status, missing, s.dropped, s.objective)
+            };
+            assert_eq!(key(&priced), key(&dense), "case {case}");
+        }
+    }
+
+    #[test]
+    fn an_unavailable_judge_gets_nothing() {
+        let inst = small()
+            .judge("a0", JudgeKind::Academic, 0)
+            .affinity("a0", "p1", 10);
+        let sol = solved(&inst);
+        assert!(sol.assignments.iter().all(|a| a.judge != "a0"));
+        assert_eq!(sol.status, Status::Optimal);
+    }
 }
