@@ -827,7 +827,18 @@ impl App {
             .into_iter()
             .map(|(u, p, _)| (u, p))
             .collect();
-        let found = rules::automatic(&facts, &proposals, &tree, &visits);
+        let known: HashSet<(Id, Id)> =
+            conflicts::pairs_with_source(pool, edition.id, ConflictSource::Automatic)
+                .await?
+                .into_iter()
+                .collect();
+        let found: Vec<_> = rules::automatic(&facts, &proposals, &tree, &visits)
+            .into_iter()
+            .filter(|c| !known.contains(&(c.judge_id, c.proposal_id)))
+            .collect();
+        if found.is_empty() {
+            return Ok(0);
+        }
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let mut added = 0;
@@ -939,6 +950,11 @@ impl App {
             .await?
             .filter(|p| p.edition_id == edition.id)
             .ok_or_else(|| invalid("proposal_id", "jury.error.not_in_stage"))?;
+        if let Some(me) = actor.user_id
+            && self.committee_hidden_proposals(me).await?.contains(&p.id)
+        {
+            return Err(AppError::NotFound);
+        }
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let id = conflicts::pin(&mut *tx, judge_id, p.id, &reason, actor.user_id, now).await?;
@@ -975,6 +991,14 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let p = kolabik_store::proposals::by_id(self.db.pool(), row.proposal_id).await?;
         if p.is_none_or(|p| p.edition_id != edition.id) {
+            return Err(AppError::NotFound);
+        }
+        if let Some(me) = actor.user_id
+            && self
+                .committee_hidden_proposals(me)
+                .await?
+                .contains(&row.proposal_id)
+        {
             return Err(AppError::NotFound);
         }
         let reason = Self::check_reason(reason)?;

@@ -207,3 +207,23 @@ pub async fn is_active<'e>(
     .await?;
     Ok(n > 0)
 }
+
+/// (judge, proposal) pairs with a row of `source` (active or lifted) on an edition's
+/// proposals: what a recomputation must not insert again.
+pub async fn pairs_with_source<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+    source: ConflictSource,
+) -> Result<Vec<(Id, Id)>> {
+    let rows = sqlx::query(
+        "SELECT c.judge_id, c.proposal_id FROM conflicts c \
+         JOIN proposals p ON p.id = c.proposal_id WHERE p.edition_id = $1 AND c.source = $2",
+    )
+    .bind(edition_id)
+    .bind(source.as_str())
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("judge_id")?, r.try_get("proposal_id")?)))
+        .collect()
+}
