@@ -157,24 +157,60 @@ pub fn automatic(
     out
 }
 
-/// How well a judge's expertise fits a proposal: for every expertise tag (case- and
-/// space-folded, empty tags ignored) found as a substring of the folded category name,
-/// 2 points; in the title, 1 point; in the summary, 1 point. A tag can score in all three
-/// (at most 4). Deterministic and cheap; 0 means "no known fit", which the solver treats
-/// like any other pair.
+/// Words too common in public-service proposals to say anything about expertise.
+const GENERIC_WORDS: &[&str] = &[
+    "pelayanan",
+    "layanan",
+    "publik",
+    "inovasi",
+    "sistem",
+    "masyarakat",
+    "daerah",
+    "public",
+    "service",
+    "services",
+    "innovation",
+    "system",
+];
+
+/// What one expertise tag is looked for as: the folded tag itself and, for a tag of
+/// several words, each word of at least 5 letters that is not generic.
+fn needles(tag: &str) -> Vec<String> {
+    let tag = fold(tag);
+    if tag.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![tag.clone()];
+    if tag.contains(' ') {
+        for w in tag.split(' ') {
+            if w.chars().count() >= 5 && !GENERIC_WORDS.contains(&w) && !out.iter().any(|o| o == w)
+            {
+                out.push(w.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// How well a judge's expertise fits a proposal. Every expertise tag is looked for (case-
+/// and space-folded, as a substring) as a whole and, for a tag of several words, word by
+/// word (words of at least 5 letters, generic ones like "pelayanan" left out); each thing
+/// found scores 2 points in the category name, 1 in the title and 1 in the summary.
+/// Deterministic and cheap; 0 means "no known fit", which the solver treats like any other
+/// pair.
 pub fn affinity(expertise: &[String], category: Option<&str>, title: &str, summary: &str) -> i64 {
     let category = category.map(fold).unwrap_or_default();
     let title = fold(title);
     let summary = fold(summary);
     let mut score = 0;
-    for tag in expertise.iter().map(|t| fold(t)).filter(|t| !t.is_empty()) {
-        if category.contains(&tag) {
+    for needle in expertise.iter().flat_map(|t| needles(t)) {
+        if category.contains(&needle) {
             score += 2;
         }
-        if title.contains(&tag) {
+        if title.contains(&needle) {
             score += 1;
         }
-        if summary.contains(&tag) {
+        if summary.contains(&needle) {
             score += 1;
         }
     }
@@ -321,6 +357,8 @@ mod tests {
     #[test]
     fn affinity_weighs_category_twice() {
         let tags = vec!["Kesehatan".to_string(), " data  digital".into(), "".into()];
+        // "kesehatan": category 2 + summary 1; "data digital": title 1; its word "digital"
+        // (≥ 5 letters): title 1; "data" is too short to count alone.
         assert_eq!(
             affinity(
                 &tags,
@@ -328,9 +366,28 @@ mod tests {
                 "Dasbor Data Digital",
                 "layanan kesehatan ibu"
             ),
-            2 + 1 + 1
+            2 + 1 + 1 + 1
         );
         assert_eq!(affinity(&tags, None, "Pajak", "retribusi"), 0);
         assert_eq!(affinity(&[], Some("x"), "x", "x"), 0);
+    }
+
+    #[test]
+    fn affinity_matches_words_of_a_phrase_but_not_generic_ones() {
+        let tags = vec!["pelayanan kesehatan".to_string()];
+        // "pelayanan" is generic; "kesehatan" counts in the summary.
+        assert_eq!(
+            affinity(
+                &tags,
+                None,
+                "Sapa Poli",
+                "Antrean puskesmas dan kesehatan ibu"
+            ),
+            1
+        );
+        assert_eq!(
+            affinity(&tags, None, "Pelayanan Adminduk", "pelayanan cepat"),
+            0
+        );
     }
 }

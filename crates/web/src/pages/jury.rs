@@ -909,10 +909,12 @@ async fn board_page(
             )
         })
         .collect();
-    let running = b
-        .latest_run
-        .as_ref()
-        .is_some_and(|r| r.state == "queued" || r.state == "running");
+    // A run whose task died with its node (restart) would otherwise poll forever.
+    let now = state.app.now();
+    let running = b.latest_run.as_ref().is_some_and(|r| {
+        (r.state == "queued" || r.state == "running")
+            && now.millis() - r.created_at.millis() < 10 * 60 * 1000
+    });
     let titles: HashMap<String, String> = b
         .proposals
         .iter()
