@@ -267,6 +267,69 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     let mut other = server.client();
     assert_eq!(other.get(&link).await.status(), StatusCode::GONE);
 
+    // An expired link is refused too; declining needs no password.
+    let r = api
+        .post_json(
+            &format!("/api/v1/jury/judges/{bayu}/invitation"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let bayu_mail: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE kind = 'judge_invitation' AND to_email = $1",
+    )
+    .bind("bayu.pratama@juri.kolabik.test")
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let at = bayu_mail.find("/juri/undangan/").unwrap();
+    let bayu_link: String = bayu_mail[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    sqlx::query("UPDATE edition_judges SET expires_at = 1 WHERE judge_id = $1")
+        .bind(bayu)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(other.get(&bayu_link).await.status(), StatusCode::GONE);
+    let r = api
+        .post_json(
+            &format!("/api/v1/jury/judges/{bayu}/invitation"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT, "a new link can be sent");
+    let r = other
+        .post_form(
+            &format!("/juri/undangan/{}", {
+                let body: String = sqlx::query_scalar(
+                    "SELECT body_text FROM outbox WHERE kind = 'judge_invitation' \
+                     AND to_email = $1 ORDER BY id DESC LIMIT 1",
+                )
+                .bind("bayu.pratama@juri.kolabik.test")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                let at = body.find("/juri/undangan/").unwrap() + "/juri/undangan/".len();
+                body[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .collect::<String>()
+            }),
+            &[("answer", "decline")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let judges = json_ok(api.get("/api/v1/jury/judges").await, StatusCode::OK).await;
+    let b = judges
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == bayu)
+        .unwrap();
+    assert_eq!(b["edition_state"], "declined");
+
     // Signed in, but nothing is shown before the declaration.
     assign(&pool, stage, ayu, p_dinsos).await;
     assign(&pool, stage, ayu, p_bpbd).await;

@@ -75,8 +75,6 @@ const UNIT_HEAD: Area = Area::Role(Role::UnitHead);
 const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator, Role::UnitHead]);
 /// Who may send a proposal back a step (the use case decides which step).
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
-/// The jury's stage assignments: the committee sees all, a judge their own.
-const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 
 /// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
@@ -89,6 +87,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::jury;
+    /// The jury's stage assignments: the committee sees all, a judge their own.
+    const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
