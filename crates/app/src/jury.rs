@@ -192,6 +192,16 @@ pub struct MyAssignments {
     pub items: Vec<(Assignment, StageProposal)>,
 }
 
+/// The outcome of answering a judge invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    Declined,
+    /// Accepted and the password just chosen: a session was opened (its token).
+    SignedIn(String),
+    /// Accepted by an account that already had a password: its owner signs in as usual.
+    SignInYourself,
+}
+
 /// The counts of applying a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
@@ -490,8 +500,9 @@ impl App {
     }
 
     /// Accepts or declines an invitation, once. Accepting makes the judge active, grants
-    /// the judge role in the edition, sets the password when the account has none, and
-    /// opens a session (the returned token). Audit-logged.
+    /// the judge role in the edition and, when the account has no password yet, sets the
+    /// one chosen and opens a session (like the operator invitation, an account that
+    /// already has a password signs in as usual). Audit-logged.
     pub async fn answer_judge_invitation(
         &self,
         token: &str,
@@ -499,7 +510,7 @@ impl App {
         password: &str,
         confirm: &str,
         actor: &Actor,
-    ) -> Result<Option<String>, AppError> {
+    ) -> Result<Answered, AppError> {
         let (seat, judge) = self.judge_invitation_seat(token).await?;
         let current_hash = users::password_hash(self.db.pool(), judge.user_id).await?;
         let mut new_hash = None;
@@ -537,17 +548,17 @@ impl App {
             }
             if let Some(hash) = &new_hash {
                 users::set_password(&mut *tx, judge.user_id, hash, false).await?;
+                let t = random_token()?;
+                users::insert_session(
+                    &mut *tx,
+                    &token_hash(&t),
+                    judge.user_id,
+                    now,
+                    now.plus_seconds(SESSION_IDLE_SECS),
+                )
+                .await?;
+                session = Some(t);
             }
-            let t = random_token()?;
-            users::insert_session(
-                &mut *tx,
-                &token_hash(&t),
-                judge.user_id,
-                now,
-                now.plus_seconds(SESSION_IDLE_SECS),
-            )
-            .await?;
-            session = Some(t);
         }
         record(
             &mut tx,
@@ -567,7 +578,7 @@ impl App {
             })),
         )
         .await?;
-        if accept {
+        if session.is_some() {
             record(
                 &mut tx,
                 &acting,
@@ -584,7 +595,11 @@ impl App {
         if accept {
             self.recompute_conflicts(&Actor::system()).await?;
         }
-        Ok(session)
+        Ok(match (accept, session) {
+            (false, _) => Answered::Declined,
+            (true, Some(t)) => Answered::SignedIn(t),
+            (true, None) => Answered::SignInYourself,
+        })
     }
 
     // --- the judge's gate and declaration ---------------------------------------------

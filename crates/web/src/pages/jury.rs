@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use kolabik_app::jury::{
-    Board, Declaration, JudgeInput, JudgeInvitationView, MyAssignments, OwnConflict,
+    Answered, Board, Declaration, JudgeInput, JudgeInvitationView, MyAssignments, OwnConflict,
 };
 use kolabik_app::store::conflicts::{ConflictFilter, ConflictRow};
 use kolabik_app::store::jury::{PoolJudge, Recusal, RosterRow};
@@ -456,14 +456,15 @@ pub async fn answer(
         .answer_judge_invitation(&token, accept, &f.password, &f.confirm, &ctx.actor())
         .await
     {
-        Ok(Some(session)) => {
+        Ok(Answered::SignedIn(session)) => {
             let mut response = see_other("/juri/deklarasi");
             if let Ok(v) = session_cookie(&session, ctx.secure_cookies).parse() {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(response)
         }
-        Ok(None) => Ok(see_other("/?juri=ditolak")),
+        Ok(Answered::SignInYourself) => Ok(see_other("/masuk?next=/juri/deklarasi")),
+        Ok(Answered::Declined) => Ok(see_other("/?juri=ditolak")),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr()).with_errors(&errors);
             invitation_page(&state, &ctx, token, form, StatusCode::UNPROCESSABLE_ENTITY).await
