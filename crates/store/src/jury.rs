@@ -182,10 +182,16 @@ const EJ_COLUMNS: &str = "edition_id, judge_id, state, invited_at, expires_at, r
      declared_at, declaration_note";
 
 fn ej_from_row(r: &AnyRow) -> Result<EditionJudge> {
+    let state: String = r.try_get("state")?;
     Ok(EditionJudge {
         edition_id: r.try_get("edition_id")?,
         judge_id: r.try_get("judge_id")?,
-        state: r.try_get("state")?,
+        // `accepted` (written by other features' fixtures) means the same as `active`.
+        state: if state == "accepted" {
+            "active".to_owned()
+        } else {
+            state
+        },
         invited_at: Instant(r.try_get("invited_at")?),
         expires_at: r.try_get::<Option<i64>, _>("expires_at")?.map(Instant),
         responded_at: r.try_get::<Option<i64>, _>("responded_at")?.map(Instant),

@@ -18,7 +18,7 @@ use kolabik_app::store::conflicts::{ConflictFilter, ConflictRow};
 use kolabik_app::store::jury::{PoolJudge, Recusal, RosterRow};
 use kolabik_app::{AppError, FieldError};
 use kolabik_domain::assignment::Solution;
-use kolabik_domain::{ConflictSource, Id, Instant, JudgeKind, TimeZone, UnitKind};
+use kolabik_domain::{ConflictSource, Id, Instant, JudgeKind, Lang, TimeZone, UnitKind};
 use serde::Deserialize;
 
 use super::render;
@@ -64,6 +64,32 @@ fn alert_text(ctx: &Ctx, errors: &[FieldError]) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The context in the language named by the path (`/{lang}/...`); 404 for another code.
+fn in_lang(ctx: &Ctx, lang: &str) -> Result<Ctx, WebError> {
+    let lang = Lang::parse(lang).ok_or_else(WebError::not_found)?;
+    let mut ctx = ctx.clone();
+    ctx.lang = lang;
+    Ok(ctx)
+}
+
+/// The page frame; the language switch leads to the same page in the other language.
+fn chrome(ctx: &Ctx, title: &str) -> Chrome {
+    let mut c = Chrome::new(ctx, title);
+    let other = match ctx.lang {
+        Lang::Id => "/en/",
+        Lang::En => "/id/",
+    };
+    if let Some(rest) = ctx.path.get(4..) {
+        c.path = format!("{other}{rest}");
+    }
+    c
+}
+
+/// `/{lang}{path}` in the context's language.
+fn at(ctx: &Ctx, path: &str) -> String {
+    format!("/{}{path}", ctx.lang.as_str())
 }
 
 async fn tz(state: &AppState) -> Result<TimeZone, WebError> {
@@ -205,7 +231,7 @@ async fn pool_page(
 ) -> Result<Response, WebError> {
     let (edition, roster) = state.app.judge_roster().await?;
     let pool = state.app.judge_pool().await?;
-    let c = Chrome::new(ctx, ctx.tr().get("jury.pool.title"));
+    let c = chrome(ctx, ctx.tr().get("jury.pool.title"));
     let by_id: HashMap<Id, &RosterRow> = roster.iter().map(|r| (r.judge_id, r)).collect();
     let rows = pool
         .into_iter()
@@ -240,7 +266,12 @@ async fn pool_page(
     Ok(resp)
 }
 
-pub async fn pool(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+pub async fn pool(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(lang): Path<String>,
+) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let form = FormState::new(ctx.tr()).with_value("kind", "academic");
     pool_page(&state, &ctx, form, Vec::new(), None, StatusCode::OK).await
 }
@@ -270,11 +301,13 @@ fn judge_form(ctx: &Ctx, i: &JudgeInput) -> FormState {
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
+    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let input = judge_input(&pairs);
     match state.app.save_judge(None, &input, &ctx.actor()).await {
-        Ok(_) => Ok(see_other("/panitia/juri")),
+        Ok(_) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
         Err(AppError::Invalid(errors)) => {
             let form = judge_form(&ctx, &input).with_errors(&errors);
             pool_page(
@@ -309,7 +342,7 @@ async fn edit_page(
     selected: Vec<Id>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let c = Chrome::new(ctx, ctx.tr().get("jury.pool.edit"));
+    let c = chrome(ctx, ctx.tr().get("jury.pool.edit"));
     let units = unit_opts(state, &c, &selected).await?;
     let mut resp = render(&EditPage {
         kinds: kinds(&c),
@@ -325,8 +358,9 @@ async fn edit_page(
 pub async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<Id>,
+    Path((lang, id)): Path<(String, Id)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let j = state.app.pool_judge(id).await?;
     let form = FormState::new(ctx.tr())
         .with_value("name", &j.name)
@@ -342,12 +376,13 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<Id>,
+    Path((lang, id)): Path<(String, Id)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let input = judge_input(&pairs);
     match state.app.save_judge(Some(id), &input, &ctx.actor()).await {
-        Ok(_) => Ok(see_other("/panitia/juri")),
+        Ok(_) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
         Err(AppError::Invalid(errors)) => {
             let j = state.app.pool_judge(id).await?;
             let form = judge_form(&ctx, &input).with_errors(&errors);
@@ -368,10 +403,11 @@ pub async fn update(
 pub async fn invite(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<Id>,
+    Path((lang, id)): Path<(String, Id)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     match state.app.invite_judge(id, &ctx.actor()).await {
-        Ok(()) => Ok(see_other("/panitia/juri")),
+        Ok(()) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(&ctx, &errors));
             let form = FormState::new(ctx.tr()).with_value("kind", "academic");
@@ -415,7 +451,7 @@ async fn invitation_page(
         .map(|at| tz.format(at, ctx.lang))
         .unwrap_or_default();
     let mut resp = render(&InvitationPage {
-        c: Chrome::new(ctx, ctx.tr().get("jury.invitation.title")),
+        c: chrome(ctx, ctx.tr().get("jury.invitation.title")),
         v,
         token,
         form,
@@ -428,8 +464,9 @@ async fn invitation_page(
 pub async fn invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    Path((lang, token)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let form = FormState::new(ctx.tr());
     invitation_page(&state, &ctx, token, form, StatusCode::OK).await
 }
@@ -447,9 +484,10 @@ pub struct AnswerForm {
 pub async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    Path((lang, token)): Path<(String, String)>,
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let accept = f.answer != "decline";
     match state
         .app
@@ -457,13 +495,16 @@ pub async fn answer(
         .await
     {
         Ok(Answered::SignedIn(session)) => {
-            let mut response = see_other("/juri/deklarasi");
+            let mut response = see_other(&at(&ctx, "/juri/deklarasi"));
             if let Ok(v) = session_cookie(&session, ctx.secure_cookies).parse() {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(response)
         }
-        Ok(Answered::SignInYourself) => Ok(see_other("/masuk?next=/juri/deklarasi")),
+        Ok(Answered::SignInYourself) => Ok(see_other(&format!(
+            "/masuk?next={}",
+            at(&ctx, "/juri/deklarasi")
+        ))),
         Ok(Answered::Declined) => Ok(see_other("/?juri=ditolak")),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr()).with_errors(&errors);
@@ -504,7 +545,7 @@ async fn declaration_page(
     let uid = user_id(ctx)?;
     let d: Declaration = state.app.declaration(uid).await?;
     let own = state.app.own_conflicts(uid).await?;
-    let c = Chrome::new(ctx, ctx.tr().get("jury.declaration.title"));
+    let c = chrome(ctx, ctx.tr().get("jury.declaration.title"));
     let mut groups: Vec<UnitGroup> = Vec::new();
     for kind in UnitKind::ALL {
         let units: Vec<_> = d
@@ -541,7 +582,12 @@ async fn declaration_page(
     Ok(resp)
 }
 
-pub async fn declaration(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+pub async fn declaration(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(lang): Path<String>,
+) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let form = FormState::new(ctx.tr());
     declaration_page(&state, &ctx, form, Vec::new(), StatusCode::OK).await
 }
@@ -549,8 +595,10 @@ pub async fn declaration(State(state): State<AppState>, ctx: Ctx) -> Result<Resp
 pub async fn declare(
     State(state): State<AppState>,
     ctx: Ctx,
+    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let uid = user_id(&ctx)?;
     let units = ids(&pairs, "unit_ids");
     let note = get(&pairs, "note");
@@ -560,7 +608,7 @@ pub async fn declare(
         .declare(uid, &units, &note, confirmed, &ctx.actor())
         .await
     {
-        Ok(_) => Ok(see_other("/juri/deklarasi?tersimpan=1")),
+        Ok(_) => Ok(see_other(&at(&ctx, "/juri/deklarasi?tersimpan=1"))),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr())
                 .with_value("note", &note)
@@ -584,11 +632,12 @@ struct MyPage {
 pub async fn my_assignments(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let uid = user_id(&ctx)?;
     let m = state.app.my_assignments(uid, &stage).await?;
-    let c = Chrome::new(&ctx, ctx.tr().get("jury.my.title"));
+    let c = chrome(&ctx, ctx.tr().get("jury.my.title"));
     let stage_label = c.t(m.kind.label_key()).to_owned();
     Ok(render(&MyPage { c, m, stage_label }))
 }
@@ -647,7 +696,7 @@ async fn conflicts_page(
         proposal_id: None,
     };
     let rows = state.app.conflicts(&filter, Some(me)).await?;
-    let c = Chrome::new(ctx, ctx.tr().get("jury.conflicts.title"));
+    let c = chrome(ctx, ctx.tr().get("jury.conflicts.title"));
     let rows = rows
         .into_iter()
         .map(|row| ConflictView {
@@ -702,8 +751,10 @@ async fn conflicts_page(
 pub async fn conflicts(
     State(state): State<AppState>,
     ctx: Ctx,
+    Path(lang): Path<String>,
     Query(q): Query<ConflictQuery>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     conflicts_page(&state, &ctx, q, None, StatusCode::OK).await
 }
 
@@ -713,7 +764,7 @@ async fn conflicts_outcome(
     r: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(()) => Ok(see_other("/panitia/konflik")),
+        Ok(()) => Ok(see_other(&at(ctx, "/panitia/konflik"))),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(ctx, &errors));
             conflicts_page(
@@ -732,8 +783,10 @@ async fn conflicts_outcome(
 pub async fn pin(
     State(state): State<AppState>,
     ctx: Ctx,
+    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let judge = get(&pairs, "judge_id").parse().unwrap_or(0);
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let reason = get(&pairs, "reason");
@@ -752,9 +805,10 @@ pub async fn pin(
 pub async fn lift(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<Id>,
+    Path((lang, id)): Path<(String, Id)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let r = state
         .app
         .lift_conflict(id, &get(&pairs, "reason"), &ctx.actor(), &ctx.grants)
@@ -765,8 +819,10 @@ pub async fn lift(
 pub async fn recuse(
     State(state): State<AppState>,
     ctx: Ctx,
+    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let deputy = get(&pairs, "deputy_user_id").parse().ok();
     let r = state
@@ -780,8 +836,9 @@ pub async fn recuse(
 pub async fn lift_recusal(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<Id>,
+    Path((lang, id)): Path<(String, Id)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let r = state.app.lift_recusal(id, &ctx.actor()).await;
     conflicts_outcome(&state, &ctx, r).await
 }
@@ -833,7 +890,7 @@ async fn board_page(
 ) -> Result<Response, WebError> {
     let me = user_id(ctx)?;
     let b = state.app.assignment_board(&code, Some(me)).await?;
-    let c = Chrome::new(ctx, ctx.tr().get("jury.assign.title"));
+    let c = chrome(ctx, ctx.tr().get("jury.assign.title"));
     let stage_label = c.t(b.stage.kind.label_key()).to_owned();
     let judge_of: HashMap<Id, &RosterRow> = b.judges.iter().map(|j| (j.judge_id, j)).collect();
     let pool: HashMap<Id, String> = state
@@ -987,8 +1044,9 @@ fn report_views(
 pub async fn board(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     board_page(&state, &ctx, stage, None, StatusCode::OK).await
 }
 
@@ -999,7 +1057,7 @@ async fn board_outcome(
     r: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(()) => Ok(see_other(&format!("/panitia/penugasan/{code}"))),
+        Ok(()) => Ok(see_other(&at(ctx, &format!("/panitia/penugasan/{code}")))),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(ctx, &errors));
             board_page(state, ctx, code, notice, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -1011,8 +1069,9 @@ async fn board_outcome(
 pub async fn start_run(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let r = state
         .app
         .start_assignment_run(&stage, &ctx.actor())
@@ -1024,9 +1083,10 @@ pub async fn start_run(
 pub async fn apply_run(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let run = get(&pairs, "run_id").parse().unwrap_or(0);
     let r = state
         .app
@@ -1039,9 +1099,10 @@ pub async fn apply_run(
 pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let judge = get(&pairs, "judge_id").parse().unwrap_or(0);
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let r = state
@@ -1055,9 +1116,10 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(stage): Path<String>,
+    Path((lang, stage)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    let ctx = in_lang(&ctx, &lang)?;
     let id = get(&pairs, "assignment_id").parse().unwrap_or(0);
     let r = state.app.remove_assignment(&stage, id, &ctx.actor()).await;
     board_outcome(&state, &ctx, stage, r).await
