@@ -13,6 +13,7 @@ pub mod model;
 pub mod password;
 pub mod proposal;
 pub mod richtext;
+pub mod rubric;
 pub mod screening;
 pub mod time;
 pub mod units;
