@@ -14,6 +14,7 @@ pub mod password;
 pub mod proposal;
 pub mod richtext;
 pub mod rubric;
+pub mod scoring;
 pub mod screening;
 pub mod time;
 pub mod units;
