@@ -5,6 +5,7 @@
 //! exercise every rule without a server.
 
 pub mod access;
+pub mod calibration;
 pub mod edition;
 pub mod files;
 pub mod funnel;
