@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod password;
 pub mod proposal;
+pub mod ranking;
 pub mod richtext;
 pub mod rubric;
 pub mod scoring;
