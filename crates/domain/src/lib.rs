@@ -21,6 +21,14 @@ pub mod screening;
 pub mod time;
 pub mod units;
 
+pub use calibration::{
+    AggregationMethod, JudgeLeniency, ProposalScore, Reliability, SheetTotal, aggregate,
+};
 pub use ids::{Email, IdError, Nip, Npsn, RegionCode, Slug};
 pub use model::*;
+pub use ranking::{
+    Combined, Promotion, RankEntry, Ranked, TieRule, combine_stages, promote, rank_category,
+};
+pub use rubric::{Criterion, LevelDescriptor, Rubric, RubricError};
+pub use scoring::{Sheet, SheetCheck, SheetEntry, SheetError, weighted_total};
 pub use time::{Instant, LocalDateTime, TimeZone};
