@@ -191,7 +191,9 @@ fn sample_path(path: &str) -> String {
         // Unit 1 of the demo (Sekretariat Daerah), announcement 1, and so on.
         .replace("{id}", "1")
         // The demo has no attachments: the download answers 404, but must not refuse.
-        .replace("{file_id}", "1");
+        .replace("{file_id}", "1")
+        // Judged stages are named by their kind code in URLs.
+        .replace("{stage}", "penilaian");
     // Routes that need a query to answer 200 get a sample one.
     match path.as_str() {
         "/api/v1/deadline" => format!("{path}?unit=dinas-perikanan"),

@@ -16,6 +16,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Row};
 
 pub mod announcements;
+pub mod assignments;
 pub mod audit;
 pub mod editions;
 pub mod invitations;
