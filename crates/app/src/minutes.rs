@@ -64,8 +64,8 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
     let mut d = Document::new(&title, &label("results.minutes.footer"));
     d.title_block(
         &[
-            &label("results.minutes.title").to_uppercase(),
-            &stage.to_uppercase(),
+            &label("results.minutes.title"),
+            &stage,
             &r.edition_name,
         ],
         13.0,
