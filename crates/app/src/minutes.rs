@@ -15,7 +15,11 @@ pub fn num(x: Option<f64>, lang: Lang) -> String {
         None => "—".to_owned(),
         Some(v) => {
             let s = format!("{v:.2}");
-            if lang == Lang::Id { s.replace('.', ",") } else { s }
+            if lang == Lang::Id {
+                s.replace('.', ",")
+            } else {
+                s
+            }
         }
     }
 }
@@ -25,7 +29,11 @@ fn alpha(x: Option<f64>, lang: Lang) -> String {
         None => "—".to_owned(),
         Some(v) => {
             let s = format!("{v:.3}");
-            if lang == Lang::Id { s.replace('.', ",") } else { s }
+            if lang == Lang::Id {
+                s.replace('.', ",")
+            } else {
+                s
+            }
         }
     }
 }
@@ -60,14 +68,15 @@ pub fn flags(r: &crate::results::RankRow, label: Label<'_>) -> String {
 
 pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
     let stage = label(r.stage.label_key());
-    let title = format!("{} {} — {}", label("results.minutes.title"), stage, r.edition_name);
+    let title = format!(
+        "{} {} — {}",
+        label("results.minutes.title"),
+        stage,
+        r.edition_name
+    );
     let mut d = Document::new(&title, &label("results.minutes.footer"));
     d.title_block(
-        &[
-            &label("results.minutes.title"),
-            &stage,
-            &r.edition_name,
-        ],
+        &[&label("results.minutes.title"), &stage, &r.edition_name],
         13.0,
     );
     let date = r
@@ -107,14 +116,18 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
         d.heading(&format!(
             "{}: {}",
             label("results.category"),
-            c.name.clone().unwrap_or_else(|| label("results.no_category"))
+            c.name
+                .clone()
+                .unwrap_or_else(|| label("results.no_category"))
         ));
         let rows: Vec<Vec<String>> = c
             .rows
             .iter()
             .map(|row| {
                 vec![
-                    row.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                    row.rank
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "—".into()),
                     row.breakdown.title.clone(),
                     row.breakdown.unit_name.clone(),
                     num(row.score, lang),
@@ -201,7 +214,11 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
         .iter()
         .map(|(n, k)| {
             (
-                format!("{} ({})", label("results.minutes.judge"), kind_label(k, label)),
+                format!(
+                    "{} ({})",
+                    label("results.minutes.judge"),
+                    kind_label(k, label)
+                ),
                 n.clone(),
             )
         })
@@ -221,7 +238,12 @@ pub fn xlsx(r: &StageRanking, label: Label<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name(label("results.minutes.sheet_ranking").chars().take(31).collect::<String>())?;
+    ws.set_name(
+        label("results.minutes.sheet_ranking")
+            .chars()
+            .take(31)
+            .collect::<String>(),
+    )?;
     let title = format!(
         "{} {} — {}",
         label("results.minutes.title"),
@@ -256,7 +278,10 @@ pub fn xlsx(r: &StageRanking, label: Label<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     let mut row = top + 1;
     for c in &r.categories {
-        let cat = c.name.clone().unwrap_or_else(|| label("results.no_category"));
+        let cat = c
+            .name
+            .clone()
+            .unwrap_or_else(|| label("results.no_category"));
         for x in &c.rows {
             ws.write_string(row, 0, &cat)?;
             if let Some(rank) = x.rank {
@@ -283,7 +308,12 @@ pub fn xlsx(r: &StageRanking, label: Label<'_>) -> Result<Vec<u8>, XlsxError> {
         }
     }
     let sheets = wb.add_worksheet();
-    sheets.set_name(label("results.minutes.sheet_totals").chars().take(31).collect::<String>())?;
+    sheets.set_name(
+        label("results.minutes.sheet_totals")
+            .chars()
+            .take(31)
+            .collect::<String>(),
+    )?;
     for (c, h) in [
         label("results.proposal"),
         label("results.judge"),

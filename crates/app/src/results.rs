@@ -376,7 +376,8 @@ fn criterion_avgs(rubric: &Rubric, sheets: &[JudgeSheet]) -> Vec<CriterionAvg> {
                 name: c.name.clone(),
                 weight_bp: c.weight_bp,
                 counted: c.counted,
-                mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+                mean: (!scores.is_empty())
+                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
             }
         })
         .collect()
@@ -517,7 +518,11 @@ fn compute(
 fn calibration_of(
     rubric: &Rubric,
     categories: &[CategoryRanking],
-) -> (ReliabilityView, Vec<CriterionReliability>, Vec<LeniencyView>) {
+) -> (
+    ReliabilityView,
+    Vec<CriterionReliability>,
+    Vec<LeniencyView>,
+) {
     let mut totals = Vec::new();
     let mut ratings = Vec::new();
     let mut judges: BTreeMap<Id, (String, String, usize)> = BTreeMap::new();
@@ -642,7 +647,12 @@ impl App {
 
     async fn audience(&self, user_id: Option<Id>, edition_id: Id) -> Result<Audience, AppError> {
         let user_id = user_id.ok_or(AppError::Forbidden)?;
-        let roles: Vec<Role> = self.grants(user_id).await?.into_iter().map(|g| g.role).collect();
+        let roles: Vec<Role> = self
+            .grants(user_id)
+            .await?
+            .into_iter()
+            .map(|g| g.role)
+            .collect();
         let mut hidden: HashSet<Id> = rs::conflicted_for_user(self.db.pool(), user_id)
             .await?
             .into_iter()
@@ -814,15 +824,31 @@ impl App {
 
     /// A judged stage's ranking for `user_id` (see [`StageRanking`] for who sees what).
     /// Opening it as the committee sets the first judged stage's entries from screening.
-    pub async fn ranking(
-        &self,
-        stage_code: &str,
-        actor: &Actor,
-    ) -> Result<StageRanking, AppError> {
-        let (edition, stage, stages) = self.judged_stage(stage_code).await?;
+    pub async fn ranking(&self, stage_code: &str, actor: &Actor) -> Result<StageRanking, AppError> {
+        let kind = stage_kind(stage_code)?;
+        let (edition, stage, stages) = match self.judged_stage(stage_code).await {
+            Ok(found) => found,
+            // A judged stage the edition does not have (yet): an empty ranking.
+            Err(AppError::NotFound) => {
+                let edition = self.ensure_current_edition().await?;
+                let audience = self.audience(actor.user_id, edition.id).await?;
+                let stage = Stage {
+                    id: 0,
+                    edition_id: edition.id,
+                    kind,
+                    opens_at: self.now(),
+                    closes_at: self.now(),
+                };
+                let mut empty = self.full_ranking(&edition, &stage, &[]).await?;
+                empty.entries_open = false;
+                return Ok(Self::scope(empty, &audience));
+            }
+            Err(e) => return Err(e),
+        };
         let audience = self.audience(actor.user_id, edition.id).await?;
         if audience.committee {
-            self.ensure_entries(&edition, &stage, &stages, actor).await?;
+            self.ensure_entries(&edition, &stage, &stages, actor)
+                .await?;
         }
         let full = self.full_ranking(&edition, &stage, &stages).await?;
         Ok(Self::scope(full, &audience))
@@ -862,7 +888,8 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let added = stage_entries::ensure_from_screening(&mut *tx, stage.id, edition.id, now).await?;
+        let added =
+            stage_entries::ensure_from_screening(&mut *tx, stage.id, edition.id, now).await?;
         if added > 0 {
             record(
                 &mut tx,
@@ -881,7 +908,11 @@ impl App {
     }
 
     /// "Tetapkan peserta penilaian": the first judged stage's entries from screening.
-    pub async fn set_stage_entries(&self, stage_code: &str, actor: &Actor) -> Result<u64, AppError> {
+    pub async fn set_stage_entries(
+        &self,
+        stage_code: &str,
+        actor: &Actor,
+    ) -> Result<u64, AppError> {
         let (edition, stage, stages) = self.judged_stage(stage_code).await?;
         let first = JUDGED
             .iter()
@@ -1184,7 +1215,7 @@ impl App {
     /// Promotes a frozen stage's best into the next judged stage by the stage's rule
     /// (top N per category and/or passing grade). Idempotent; returns how many were added.
     pub async fn promote_stage(&self, stage_code: &str, actor: &Actor) -> Result<usize, AppError> {
-        let (edition, stage, stages) = self.judged_stage(stage_code).await?;
+        let (_, stage, stages) = self.judged_stage(stage_code).await?;
         let judging = rs::judging(self.db.pool(), stage.id)
             .await?
             .ok_or_else(|| invalid("stage", "results.not_configured"))?;
@@ -1265,7 +1296,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let _ = edition;
         Ok(added.len())
     }
 
@@ -1295,7 +1325,11 @@ impl App {
     }
 
     /// Releases (or withdraws) the feedback of the edition's frozen stages to participants.
-    pub async fn set_feedback_released(&self, release: bool, actor: &Actor) -> Result<(), AppError> {
+    pub async fn set_feedback_released(
+        &self,
+        release: bool,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         let edition = self.ensure_current_edition().await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -1338,7 +1372,10 @@ impl App {
             let Some(stage) = stages.iter().find(|s| s.kind == kind) else {
                 continue;
             };
-            let j = judgings.iter().find(|(_, j)| j.stage_id == stage.id).map(|(_, j)| j);
+            let j = judgings
+                .iter()
+                .find(|(_, j)| j.stage_id == stage.id)
+                .map(|(_, j)| j);
             summaries.push(StageSummary {
                 stage: kind,
                 configured: j.is_some(),

@@ -121,13 +121,12 @@ async fn setup(db: &TestDb) -> Fixture {
         .await
         .unwrap();
     }
-    let cats: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM categories WHERE edition_id = $1 ORDER BY position, id",
-    )
-    .bind(edition)
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let cats: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM categories WHERE edition_id = $1 ORDER BY position, id")
+            .bind(edition)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert!(cats.len() >= 2);
     let sql = format!(
         "SELECT id FROM proposals WHERE edition_id = $1 AND state IN {JUDGEABLE} ORDER BY id"
@@ -151,12 +150,14 @@ async fn setup(db: &TestDb) -> Fixture {
     .unwrap();
     for (i, id) in p.iter().enumerate() {
         let cat = if i < 3 { cats[0] } else { cats[1] };
-        sqlx::query("UPDATE proposals SET category_id = $1, state = 'passed_screening' WHERE id = $2")
-            .bind(cat)
-            .bind(*id)
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE proposals SET category_id = $1, state = 'passed_screening' WHERE id = $2",
+        )
+        .bind(cat)
+        .bind(*id)
+        .execute(&pool)
+        .await
+        .unwrap();
     }
     sqlx::query("UPDATE proposals SET unit_id = $1 WHERE id = $2")
         .bind(op_unit)
@@ -182,7 +183,13 @@ async fn setup(db: &TestDb) -> Fixture {
     .unwrap();
     let mut judges: Vec<(i64, String, String)> = rows
         .iter()
-        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1), r.get::<String, _>(2)))
+        .map(|r| {
+            (
+                r.get::<i64, _>(0),
+                r.get::<String, _>(1),
+                r.get::<String, _>(2),
+            )
+        })
         .collect();
     let pos = judges.iter().position(|j| j.2 == JUDGE.0).unwrap();
     let first = judges.remove(pos);
@@ -226,7 +233,16 @@ async fn setup(db: &TestDb) -> Fixture {
     .unwrap();
     let s = stage[0];
     // Category A. P1 and P2 tie on the mean (80); P1 is better on the heaviest criterion.
-    sheet(&pool, s, j[0], p[0], 80.0, (8, 8), "Inovasi menarik dan mudah ditiru").await;
+    sheet(
+        &pool,
+        s,
+        j[0],
+        p[0],
+        80.0,
+        (8, 8),
+        "Inovasi menarik dan mudah ditiru",
+    )
+    .await;
     sheet(&pool, s, j[1], p[0], 90.0, (9, 9), "").await;
     sheet(&pool, s, j[2], p[0], 70.0, (7, 7), "").await;
     sheet(&pool, s, j[0], p[1], 60.0, (6, 6), "").await;
@@ -271,7 +287,7 @@ async fn setup(db: &TestDb) -> Fixture {
     }
 }
 
-fn row<'a>(ranking: &'a Value, proposal: i64) -> Option<&'a Value> {
+fn row(ranking: &Value, proposal: i64) -> Option<&Value> {
     ranking["categories"]
         .as_array()
         .unwrap()
@@ -305,8 +321,14 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     let p2 = row(&r, f.p[1]).expect("P2 ranked");
     let p3 = row(&r, f.p[2]).expect("P3 ranked");
     assert_eq!(p1["rank"], 1, "{p1}");
-    assert!(close(&p1["mean"], 80.0) && close(&p1["median"], 80.0), "{p1}");
-    assert_eq!(p1["tie_break"], "criterion", "tie broken by the heaviest criterion");
+    assert!(
+        close(&p1["mean"], 80.0) && close(&p1["median"], 80.0),
+        "{p1}"
+    );
+    assert_eq!(
+        p1["tie_break"], "criterion",
+        "tie broken by the heaviest criterion"
+    );
     assert_eq!(p2["rank"], 2);
     assert!(close(&p2["mean"], 80.0) && close(&p2["median"], 80.0));
     assert!(close(&p2["spread"], 40.0));
@@ -321,9 +343,26 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert!(close(&p5["score"], 88.0));
     assert_eq!(p4["rank"], 2);
     // Judge names for the committee; the missing sheet listed.
-    assert!(p1["sheets"].as_array().unwrap().iter().any(|s| s["judge"] == f.names[0].as_str()));
-    assert!(r["missing"].as_array().unwrap().iter().any(|m| m["proposal_id"] == f.p[2] && m["judge"] == f.names[2].as_str()));
-    assert!(r["reliability"]["meaning"].as_str().unwrap().starts_with("reliability."));
+    assert!(
+        p1["sheets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["judge"] == f.names[0].as_str())
+    );
+    assert!(
+        r["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["proposal_id"] == f.p[2] && m["judge"] == f.names[2].as_str())
+    );
+    assert!(
+        r["reliability"]["meaning"]
+            .as_str()
+            .unwrap()
+            .starts_with("reliability.")
+    );
     assert_eq!(r["leniency"].as_array().unwrap().len(), 4);
     // Entries from screening were set when the committee opened the ranking (once).
     let entries = scalar_i64(
@@ -335,7 +374,12 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert!(entries >= 5);
     json_ok(api.get("/api/v1/rankings/penilaian").await).await;
     assert_eq!(
-        scalar_i64(&pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM stage_entries WHERE stage_id = $1", &[f.stage[0]]).await,
+        scalar_i64(
+            &pool,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM stage_entries WHERE stage_id = $1",
+            &[f.stage[0]]
+        )
+        .await,
         entries
     );
 
@@ -348,7 +392,12 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert!(html.contains("id=\"missing-sheets\""));
 
     // A recused committee member does not see P3.
-    let committee_id = scalar_i64(&pool, "SELECT id FROM users WHERE email = 'panitia@kolabik.test'", &[]).await;
+    let committee_id = scalar_i64(
+        &pool,
+        "SELECT id FROM users WHERE email = 'panitia@kolabik.test'",
+        &[],
+    )
+    .await;
     sqlx::query(
         "INSERT INTO committee_recusals (user_id, proposal_id, reason, created_at) VALUES ($1, $2, 'Keluarga', $3)",
     )
@@ -377,40 +426,69 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.text().await.unwrap().contains("id=\"not-frozen\""));
     }
-    let pdf = committee.get("/panitia/peringkat/penilaian/berita-acara.pdf").await;
+    let pdf = committee
+        .get("/panitia/peringkat/penilaian/berita-acara.pdf")
+        .await;
     assert_eq!(pdf.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let x = api.get("/api/v1/rankings/penilaian/berita-acara.xlsx").await;
+    let x = api
+        .get("/api/v1/rankings/penilaian/berita-acara.xlsx")
+        .await;
     assert_eq!(x.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Freeze: refused while a sheet is missing, then confirmed with a reason.
-    let refused = api.post_json("/api/v1/rankings/penilaian/freeze", &json!({})).await;
+    let refused = api
+        .post_json("/api/v1/rankings/penilaian/freeze", &json!({}))
+        .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["fields"][0]["code"], "results.missing_sheets");
     let short = api
-        .post_json("/api/v1/rankings/penilaian/freeze", &json!({"anyway": true, "reason": "cepat"}))
+        .post_json(
+            "/api/v1/rankings/penilaian/freeze",
+            &json!({"anyway": true, "reason": "cepat"}),
+        )
         .await;
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The page form needs the confirmation tick.
     let no_tick = committee
-        .post_form("/panitia/peringkat/penilaian/bekukan", &[("anyway", "1"), ("reason", "Juri berhalangan hadir")])
+        .post_form(
+            "/panitia/peringkat/penilaian/bekukan",
+            &[("anyway", "1"), ("reason", "Juri berhalangan hadir")],
+        )
         .await;
     assert_eq!(no_tick.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(no_tick.text().await.unwrap().contains("Juri berhalangan hadir"), "typed reason kept");
+    assert!(
+        no_tick
+            .text()
+            .await
+            .unwrap()
+            .contains("Juri berhalangan hadir"),
+        "typed reason kept"
+    );
     let done = committee
         .post_form(
             "/panitia/peringkat/penilaian/bekukan",
-            &[("anyway", "1"), ("reason", "Juri berhalangan hadir"), ("confirm", "1")],
+            &[
+                ("anyway", "1"),
+                ("reason", "Juri berhalangan hadir"),
+                ("confirm", "1"),
+            ],
         )
         .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    let frozen_at: Option<i64> = sqlx::query_scalar("SELECT frozen_at FROM stage_judging WHERE stage_id = $1")
-        .bind(f.stage[0])
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let frozen_at: Option<i64> =
+        sqlx::query_scalar("SELECT frozen_at FROM stage_judging WHERE stage_id = $1")
+            .bind(f.stage[0])
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert!(frozen_at.is_some());
-    let n_results = scalar_i64(&pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM results WHERE stage_id = $1", &[f.stage[0]]).await;
+    let n_results = scalar_i64(
+        &pool,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM results WHERE stage_id = $1",
+        &[f.stage[0]],
+    )
+    .await;
     assert_eq!(n_results, entries, "one result per proposal of the stage");
     let (score, rank, breakdown): (Option<f64>, Option<i64>, String) = {
         let r = sqlx::query("SELECT score, rank, breakdown_json FROM results WHERE stage_id = $1 AND proposal_id = $2")
@@ -427,12 +505,20 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert_eq!(b["disagreement"], true);
     assert_eq!(b["sheets"].as_array().unwrap().len(), 3);
     assert_eq!(b["tie_break"], "criterion");
-    let audit = scalar_i64(&pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = 'results.frozen'", &[]).await;
+    let audit = scalar_i64(
+        &pool,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = 'results.frozen'",
+        &[],
+    )
+    .await;
     assert_eq!(audit, 1);
 
     // Afterwards nothing changes: a second freeze, a sheet change.
     let again = api
-        .post_json("/api/v1/rankings/penilaian/freeze", &json!({"anyway": true, "reason": "Sekali lagi saja"}))
+        .post_json(
+            "/api/v1/rankings/penilaian/freeze",
+            &json!({"anyway": true, "reason": "Sekali lagi saja"}),
+        )
         .await;
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = again.json().await.unwrap();
@@ -445,7 +531,9 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     .await;
     assert!(changed.is_err(), "a frozen stage's sheet changed");
     // The method changes for later stages only.
-    let m = committee.post_form("/panitia/peringkat/metode", &[("method", "median")]).await;
+    let m = committee
+        .post_form("/panitia/peringkat/metode", &[("method", "median")])
+        .await;
     assert_eq!(m.status(), StatusCode::SEE_OTHER);
     let r = json_ok(api.get("/api/v1/rankings/penilaian").await).await;
     assert_eq!(r["frozen"], true);
@@ -455,40 +543,86 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     // City leaders see the frozen ranking without names; the conflicted judge not P4.
     let v = json_ok(viewer.get("/api/v1/rankings/penilaian").await).await;
     let vp1 = row(&v, f.p[0]).expect("viewer sees P1");
-    assert!(vp1["sheets"].as_array().unwrap().iter().all(|s| s["judge"].as_str().unwrap().starts_with("Juri ")));
+    assert!(
+        vp1["sheets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["judge"].as_str().unwrap().starts_with("Juri "))
+    );
     assert!(row(&v, f.p[3]).is_some());
-    assert!(v["missing"].as_array().unwrap().is_empty() && v["leniency"].as_array().unwrap().is_empty());
+    assert!(
+        v["missing"].as_array().unwrap().is_empty() && v["leniency"].as_array().unwrap().is_empty()
+    );
     let vtext = v.to_string();
     for name in &f.names {
-        assert!(!vtext.contains(name.as_str()), "judge name {name} shown to a viewer");
+        assert!(
+            !vtext.contains(name.as_str()),
+            "judge name {name} shown to a viewer"
+        );
     }
     let jv = json_ok(judge.get("/api/v1/rankings/penilaian").await).await;
     assert!(row(&jv, f.p[0]).is_some());
-    assert!(row(&jv, f.p[3]).is_none(), "conflicted proposal shown to the judge");
-    let jpage = judge.get("/peringkat/penilaian").await.text().await.unwrap();
+    assert!(
+        row(&jv, f.p[3]).is_none(),
+        "conflicted proposal shown to the judge"
+    );
+    let jpage = judge
+        .get("/peringkat/penilaian")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(jpage.contains(&f.titles[0]));
     assert!(!jpage.contains(&f.titles[3]));
     assert!(!jpage.contains(&f.names[1]));
-    let vpage = viewer.get("/peringkat/penilaian").await.text().await.unwrap();
+    let vpage = viewer
+        .get("/peringkat/penilaian")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(vpage.contains(&f.titles[3]));
 
     // Berita acara: committee only, PDF and XLSX.
-    let pdf = committee.get("/panitia/peringkat/penilaian/berita-acara.pdf").await;
+    let pdf = committee
+        .get("/panitia/peringkat/penilaian/berita-acara.pdf")
+        .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let bytes = pdf.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
-    assert!(bytes.windows(28).any(|w| w == b"Berita Acara Hasil Penilaian"));
-    let xlsx = api.get("/api/v1/rankings/penilaian/berita-acara.xlsx").await;
+    assert!(
+        bytes
+            .windows(28)
+            .any(|w| w == b"Berita Acara Hasil Penilaian")
+    );
+    let xlsx = api
+        .get("/api/v1/rankings/penilaian/berita-acara.xlsx")
+        .await;
     assert_eq!(xlsx.status(), StatusCode::OK);
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
     for c in [&mut viewer, &mut judge] {
-        assert_eq!(c.get("/panitia/peringkat/penilaian/berita-acara.pdf").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(c.get("/api/v1/rankings/penilaian/berita-acara.pdf").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            c.get("/panitia/peringkat/penilaian/berita-acara.pdf")
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get("/api/v1/rankings/penilaian/berita-acara.pdf")
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
     }
 
     // Promotion: the best of each category into presentasi_wawancara.
-    let pr = json_ok(api.post_json("/api/v1/rankings/penilaian/promote", &json!({})).await).await;
+    let pr = json_ok(
+        api.post_json("/api/v1/rankings/penilaian/promote", &json!({}))
+            .await,
+    )
+    .await;
     assert_eq!(pr["added"], 2);
     let promoted: Vec<i64> = sqlx::query_scalar(
         "SELECT proposal_id FROM stage_entries WHERE stage_id = $1 AND source = 'promotion' ORDER BY proposal_id",
@@ -506,10 +640,19 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(state, "finalist");
-    let again = json_ok(api.post_json("/api/v1/rankings/penilaian/promote", &json!({})).await).await;
+    let again = json_ok(
+        api.post_json("/api/v1/rankings/penilaian/promote", &json!({}))
+            .await,
+    )
+    .await;
     assert_eq!(again["added"], 0, "promotion is idempotent");
     assert_eq!(
-        scalar_i64(&pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM results WHERE stage_id = $1 AND promoted = 1", &[f.stage[0]]).await,
+        scalar_i64(
+            &pool,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM results WHERE stage_id = $1 AND promoted = 1",
+            &[f.stage[0]]
+        )
+        .await,
         2
     );
 
@@ -519,12 +662,21 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     sheet(&pool, s, f.j[3], f.p[0], 70.0, (7, 7), "").await;
     sheet(&pool, s, f.j[1], f.p[4], 60.0, (6, 6), "").await;
     sheet(&pool, s, f.j[3], f.p[4], 80.0, (8, 8), "").await;
-    let fr = json_ok(api.post_json("/api/v1/rankings/presentasi_wawancara/freeze", &json!({})).await).await;
+    let fr = json_ok(
+        api.post_json("/api/v1/rankings/presentasi_wawancara/freeze", &json!({}))
+            .await,
+    )
+    .await;
     assert_eq!(fr["frozen"], true);
     // Method median was chosen before this freeze: median of (90, 70) = 80, of (60, 80) = 70.
     assert_eq!(fr["method"], "median");
     let fin = json_ok(api.get("/api/v1/final-ranking").await).await;
-    let all: Vec<&Value> = fin.as_array().unwrap().iter().flat_map(|c| c["rows"].as_array().unwrap()).collect();
+    let all: Vec<&Value> = fin
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rows"].as_array().unwrap())
+        .collect();
     let f1 = all.iter().find(|r| r["proposal_id"] == f.p[0]).unwrap();
     let f5 = all.iter().find(|r| r["proposal_id"] == f.p[4]).unwrap();
     assert!(close(&f1["score"], 80.0), "{f1}");
@@ -547,32 +699,49 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
         .unwrap();
     let p2 = f.p[1].to_string();
     let bad = committee
-        .post_form("/panitia/peringkat/verifikasi_lapangan/peserta", &[("action", "add"), ("proposal_id", &p2), ("reason", "")])
+        .post_form(
+            "/panitia/peringkat/verifikasi_lapangan/peserta",
+            &[("action", "add"), ("proposal_id", &p2), ("reason", "")],
+        )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let ok = committee
         .post_form(
             "/panitia/peringkat/verifikasi_lapangan/peserta",
-            &[("action", "add"), ("proposal_id", &p2), ("reason", "Keputusan rapat panitia 3")],
+            &[
+                ("action", "add"),
+                ("proposal_id", &p2),
+                ("reason", "Keputusan rapat panitia 3"),
+            ],
         )
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let source: String = sqlx::query_scalar("SELECT source FROM stage_entries WHERE stage_id = $1 AND proposal_id = $2")
-        .bind(f.stage[2])
-        .bind(f.p[1])
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let source: String = sqlx::query_scalar(
+        "SELECT source FROM stage_entries WHERE stage_id = $1 AND proposal_id = $2",
+    )
+    .bind(f.stage[2])
+    .bind(f.p[1])
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(source, "manual");
     let rm = committee
         .post_form(
-            &format!("/panitia/peringkat/verifikasi_lapangan/peserta/{}/hapus", f.p[1]),
+            &format!(
+                "/panitia/peringkat/verifikasi_lapangan/peserta/{}/hapus",
+                f.p[1]
+            ),
             &[("reason", "Salah pilih usulan")],
         )
         .await;
     assert_eq!(rm.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        scalar_i64(&pool, "SELECT CAST(COUNT(*) AS BIGINT) FROM stage_entries WHERE stage_id = $1", &[f.stage[2]]).await,
+        scalar_i64(
+            &pool,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM stage_entries WHERE stage_id = $1",
+            &[f.stage[2]]
+        )
+        .await,
         0
     );
     assert_eq!(
@@ -583,7 +752,11 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     let open = committee
         .post_form(
             "/panitia/peringkat/presentasi_wawancara/peserta",
-            &[("action", "add"), ("proposal_id", &p2), ("reason", "Keputusan rapat panitia 3")],
+            &[
+                ("action", "add"),
+                ("proposal_id", &p2),
+                ("reason", "Keputusan rapat panitia 3"),
+            ],
         )
         .await;
     assert_eq!(open.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -594,29 +767,55 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     let fb = json_ok(operator.get(&fb_path).await).await;
     assert_eq!(fb["released"], false);
     assert!(fb["stages"].as_array().unwrap().is_empty());
-    let page = operator.get(&format!("/usulan/{}/umpan-balik", f.p[0])).await;
+    let page = operator
+        .get(&format!("/usulan/{}/umpan-balik", f.p[0]))
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("id=\"feedback-pending\""));
-    json_ok(api.post_json("/api/v1/feedback/release", &json!({"release": true})).await).await;
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("id=\"feedback-pending\"")
+    );
+    json_ok(
+        api.post_json("/api/v1/feedback/release", &json!({"release": true}))
+            .await,
+    )
+    .await;
     let fb = json_ok(operator.get(&fb_path).await).await;
     assert_eq!(fb["released"], true);
     let stages = fb["stages"].as_array().unwrap();
     assert_eq!(stages.len(), 2);
     assert_eq!(stages[0]["stage"], "penilaian");
-    let keb = stages[0]["criteria"].as_array().unwrap().iter().find(|c| c["code"] == "kebaruan").unwrap();
+    let keb = stages[0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "kebaruan")
+        .unwrap();
     assert!(close(&keb["mean"], 8.0), "{keb}");
     let judges = stages[0]["judges"].as_array().unwrap();
     assert_eq!(judges.len(), 3);
     assert_eq!(judges[0]["judge"], "Juri 1");
     assert!(fb.to_string().contains("Inovasi menarik dan mudah ditiru"));
     for name in &f.names {
-        assert!(!fb.to_string().contains(name.as_str()), "judge name {name} in feedback");
+        assert!(
+            !fb.to_string().contains(name.as_str()),
+            "judge name {name} in feedback"
+        );
     }
-    let page = operator.get(&format!("/usulan/{}/umpan-balik", f.p[0])).await.text().await.unwrap();
+    let page = operator
+        .get(&format!("/usulan/{}/umpan-balik", f.p[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Inovasi menarik dan mudah ditiru") && page.contains("Juri 1"));
     assert!(!page.contains(&f.names[0]));
     // Withdrawn again: hidden.
-    let w = committee.post_form("/panitia/peringkat/umpan-balik", &[("action", "withdraw")]).await;
+    let w = committee
+        .post_form("/panitia/peringkat/umpan-balik", &[("action", "withdraw")])
+        .await;
     assert_eq!(w.status(), StatusCode::SEE_OTHER);
     let fb = json_ok(operator.get(&fb_path).await).await;
     assert_eq!(fb["released"], false);
@@ -634,39 +833,76 @@ async fn results_are_for_the_right_people(db: &TestDb) {
     let mut viewer = signed_in(&server, VIEWER).await;
     let mut judge = signed_in(&server, JUDGE).await;
     for c in [&mut operator, &mut head] {
-        assert_eq!(c.get("/panitia/peringkat").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(c.get("/peringkat/penilaian").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(c.get("/api/v1/rankings/penilaian").await.status(), StatusCode::FORBIDDEN);
-        assert_eq!(c.get("/api/v1/final-ranking").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            c.get("/panitia/peringkat").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get("/peringkat/penilaian").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get("/api/v1/rankings/penilaian").await.status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get("/api/v1/final-ranking").await.status(),
+            StatusCode::FORBIDDEN
+        );
     }
     for c in [&mut viewer, &mut judge] {
-        assert_eq!(c.get("/panitia/peringkat/penilaian").await.status(), StatusCode::FORBIDDEN);
         assert_eq!(
-            c.post_form("/panitia/peringkat/penilaian/bekukan", &[("confirm", "1")]).await.status(),
+            c.get("/panitia/peringkat/penilaian").await.status(),
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            c.post_json("/api/v1/rankings/penilaian/promote", &json!({})).await.status(),
+            c.post_form("/panitia/peringkat/penilaian/bekukan", &[("confirm", "1")])
+                .await
+                .status(),
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            c.post_json("/api/v1/feedback/release", &json!({"release": true})).await.status(),
+            c.post_json("/api/v1/rankings/penilaian/promote", &json!({}))
+                .await
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.post_json("/api/v1/feedback/release", &json!({"release": true}))
+                .await
+                .status(),
             StatusCode::FORBIDDEN
         );
     }
     // A judge who has not declared sees no proposal, even of a frozen stage.
-    let j = judge.get("/peringkat/penilaian").await.text().await.unwrap();
+    let j = judge
+        .get("/peringkat/penilaian")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(j.contains("id=\"undeclared\""));
     // Unknown stages and non-judged stages are 404.
     let mut committee = signed_in(&server, COMMITTEE).await;
-    assert_eq!(committee.get("/panitia/peringkat/pendaftaran").await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(committee.get("/api/v1/rankings/tidak-ada").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        committee
+            .get("/panitia/peringkat/pendaftaran")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        committee.get("/api/v1/rankings/tidak-ada").await.status(),
+        StatusCode::NOT_FOUND
+    );
     // Freezing a stage without judging settings is refused.
     let r = committee
         .post_form("/panitia/peringkat/penilaian/bekukan", &[("confirm", "1")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Method form refuses an unknown method.
-    let r = committee.post_form("/panitia/peringkat/metode", &[("method", "rata")]).await;
+    let r = committee
+        .post_form("/panitia/peringkat/metode", &[("method", "rata")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

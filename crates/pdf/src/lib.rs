@@ -98,7 +98,12 @@ fn char_width(font: Font, b: u8) -> f32 {
 
 /// Width of `text` in points at `size`.
 pub fn text_width(font: Font, size: f32, text: &str) -> f32 {
-    encode(text).iter().map(|b| char_width(font, *b)).sum::<f32>() * size / 1000.0
+    encode(text)
+        .iter()
+        .map(|b| char_width(font, *b))
+        .sum::<f32>()
+        * size
+        / 1000.0
 }
 
 /// Breaks `text` into lines no wider than `width`; words longer than a line are cut.
@@ -366,7 +371,13 @@ impl Document {
         if !place_date.is_empty() {
             let w = text_width(Font::Regular, BODY_SIZE, place_date);
             let y = self.y - BODY_SIZE;
-            self.text_at(Font::Regular, BODY_SIZE, PAGE_WIDTH - MARGIN - w, y, place_date);
+            self.text_at(
+                Font::Regular,
+                BODY_SIZE,
+                PAGE_WIDTH - MARGIN - w,
+                y,
+                place_date,
+            );
             self.y -= BODY_SIZE * 2.0;
         }
         let col_w = Self::width() / 2.0;
@@ -480,12 +491,25 @@ mod tests {
     #[test]
     fn a_long_table_breaks_pages_and_the_output_is_a_pdf() {
         let mut d = Document::new("Berita Acara Hasil Penilaian", "Kolabik");
-        d.title_block(&["Berita Acara Hasil Penilaian", "Penilaian — KIPP 2022"], 14.0);
-        d.paragraph("Pada hari ini telah dilaksanakan penilaian. ".repeat(20).trim());
+        d.title_block(
+            &["Berita Acara Hasil Penilaian", "Penilaian — KIPP 2022"],
+            14.0,
+        );
+        d.paragraph(
+            "Pada hari ini telah dilaksanakan penilaian. "
+                .repeat(20)
+                .trim(),
+        );
         d.key_values(&[("Metode".into(), "Rata-rata".into())]);
         d.heading("Peringkat");
         let rows: Vec<Vec<String>> = (1..=120)
-            .map(|i| vec![i.to_string(), format!("Usulan inovasi nomor {i}"), "81,5".into()])
+            .map(|i| {
+                vec![
+                    i.to_string(),
+                    format!("Usulan inovasi nomor {i}"),
+                    "81,5".into(),
+                ]
+            })
             .collect();
         d.table(
             &[
@@ -508,7 +532,10 @@ mod tests {
         let pdf = d.finish();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.ends_with(b"%%EOF") || pdf.ends_with(b"%%EOF\n"));
-        assert_eq!(count(&pdf, b"/Type /Page") - count(&pdf, b"/Type /Pages"), pages);
+        assert_eq!(
+            count(&pdf, b"/Type /Page") - count(&pdf, b"/Type /Pages"),
+            pages
+        );
         assert!(count(&pdf, b"(Berita Acara Hasil Penilaian)") >= 1);
         assert!(count(&pdf, b"/Helvetica-Bold") == 1);
         assert!(count(&pdf, b"/WinAnsiEncoding") == 2);

@@ -340,13 +340,15 @@ pub async fn edition_settings<'e>(
     ex: impl Executor<'e, Database = Any>,
     edition_id: Id,
 ) -> Result<(String, Option<Instant>)> {
-    let row = sqlx::query("SELECT aggregation_method, feedback_released_at FROM editions WHERE id = $1")
-        .bind(edition_id)
-        .fetch_one(ex)
-        .await?;
+    let row =
+        sqlx::query("SELECT aggregation_method, feedback_released_at FROM editions WHERE id = $1")
+            .bind(edition_id)
+            .fetch_one(ex)
+            .await?;
     Ok((
         row.try_get("aggregation_method")?,
-        row.try_get::<Option<i64>, _>("feedback_released_at")?.map(Instant),
+        row.try_get::<Option<i64>, _>("feedback_released_at")?
+            .map(Instant),
     ))
 }
 

@@ -465,12 +465,35 @@ pub async fn feedback(
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(ranking, freeze, promote, final_ranking, minutes_pdf, minutes_xlsx, release, feedback),
+    paths(
+        ranking,
+        freeze,
+        promote,
+        final_ranking,
+        minutes_pdf,
+        minutes_xlsx,
+        release,
+        feedback
+    ),
     components(schemas(
-        JudgeTotalDto, RankRowDto, CategoryDto, ReliabilityDto, CriterionReliabilityDto,
-        LeniencyDto, MissingDto, RankingDto, FreezeBody, PromoteDto, FinalRowDto,
-        FinalCategoryDto, ReleaseBody, ReleaseStateDto, FeedbackCriterionDto, FeedbackJudgeDto,
-        FeedbackStageDto, FeedbackDto
+        JudgeTotalDto,
+        RankRowDto,
+        CategoryDto,
+        ReliabilityDto,
+        CriterionReliabilityDto,
+        LeniencyDto,
+        MissingDto,
+        RankingDto,
+        FreezeBody,
+        PromoteDto,
+        FinalRowDto,
+        FinalCategoryDto,
+        ReleaseBody,
+        ReleaseStateDto,
+        FeedbackCriterionDto,
+        FeedbackJudgeDto,
+        FeedbackStageDto,
+        FeedbackDto
     ))
 )]
 pub struct ResultsApiDoc;

@@ -88,11 +88,11 @@ const ATTACHMENT_BODY_LIMIT: usize =
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use pages::results as results_pages;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
     };
-    use pages::results as results_pages;
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -400,7 +400,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
         // --- results ---
-        r("GET", "/panitia/peringkat", COMMITTEE, get(results_pages::overview)),
+        r(
+            "GET",
+            "/panitia/peringkat",
+            COMMITTEE,
+            get(results_pages::overview),
+        ),
         r(
             "POST",
             "/panitia/peringkat/metode",

@@ -38,7 +38,11 @@ fn alpha(x: Option<f64>, lang: Lang) -> String {
         None => "—".to_owned(),
         Some(v) => {
             let s = format!("{v:.3}");
-            if lang == Lang::Id { s.replace('.', ",") } else { s }
+            if lang == Lang::Id {
+                s.replace('.', ",")
+            } else {
+                s
+            }
         }
     }
 }
@@ -113,7 +117,10 @@ fn categories(c: &Chrome, r: &StageRanking, lang: Lang) -> Vec<CatView> {
                     let b = &row.breakdown;
                     RowView {
                         id: row.proposal_id,
-                        rank: row.rank.map(|x| x.to_string()).unwrap_or_else(|| "—".into()),
+                        rank: row
+                            .rank
+                            .map(|x| x.to_string())
+                            .unwrap_or_else(|| "—".into()),
                         title: b.title.clone(),
                         unit: b.unit_name.clone(),
                         score: num(row.score, lang),
@@ -129,7 +136,8 @@ fn categories(c: &Chrome, r: &StageRanking, lang: Lang) -> Vec<CatView> {
                                 judge: if r.committee {
                                     s.judge_name.clone()
                                 } else {
-                                    c.t("results.judge_n").replace("{n}", s.judge_name.trim_start_matches('#'))
+                                    c.t("results.judge_n")
+                                        .replace("{n}", s.judge_name.trim_start_matches('#'))
                                 },
                                 total: num(Some(s.total), lang),
                             })
@@ -245,7 +253,10 @@ async fn stage_page(
         rule.push(c.t("results.rule_top_n").replace("{n}", &n.to_string()));
     }
     if let Some(g) = r.passing_grade {
-        rule.push(c.t("results.rule_grade").replace("{grade}", &num(Some(g), lang)));
+        rule.push(
+            c.t("results.rule_grade")
+                .replace("{grade}", &num(Some(g), lang)),
+        );
     }
     let links = stage_links(&c, "/panitia/peringkat");
     let mut resp = render(&StagePage {
@@ -520,7 +531,9 @@ async fn overview_page(
                 status,
                 format!(
                     "{}%",
-                    kolabik_domain::rubric::format_percent(u32::try_from(s.final_weight_bp).unwrap_or(0))
+                    kolabik_domain::rubric::format_percent(
+                        u32::try_from(s.final_weight_bp).unwrap_or(0)
+                    )
                 ),
             )
         })
@@ -580,11 +593,10 @@ pub async fn feedback_release(
         "release" => true,
         "withdraw" => false,
         _ => {
-            let form = FormState::new(ctx.tr())
-                .with_errors(&[kolabik_app::FieldError {
-                    field: "action",
-                    key: "results.action_invalid",
-                }]);
+            let form = FormState::new(ctx.tr()).with_errors(&[kolabik_app::FieldError {
+                field: "action",
+                key: "results.action_invalid",
+            }]);
             return overview_page(&state, &ctx, form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
@@ -660,12 +672,15 @@ pub async fn public(
     }))
 }
 
+/// ("Juri n", [(criterion, comment)], overall comment)
+pub type JudgeComments = (String, Vec<(String, String)>, String);
+
 pub struct FeedbackStageView {
     pub stage: String,
     /// (criterion, weight %, mean)
     pub criteria: Vec<(String, String, String)>,
     /// ("Juri n", [(criterion, comment)], overall)
-    pub judges: Vec<(String, Vec<(String, String)>, String)>,
+    pub judges: Vec<JudgeComments>,
 }
 
 #[derive(Template)]
