@@ -777,6 +777,16 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
             .unwrap()
             .contains("id=\"feedback-pending\"")
     );
+    let edit = operator
+        .get(&format!("/operator/usulan/{}", f.p[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        edit.contains("id=\"feedback-link\""),
+        "feedback link on the proposal page"
+    );
     json_ok(
         api.post_json("/api/v1/feedback/release", &json!({"release": true}))
             .await,
