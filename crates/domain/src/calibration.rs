@@ -157,6 +157,8 @@ fn std_dev(values: &[f64]) -> Option<f64> {
 /// 0–100. A strict judge's 60 and a lenient judge's 80 become the same if each is that
 /// judge's average. A judge with fewer than two sheets, or who gave every proposal the same
 /// total, has no spread to standardise against: their totals are kept as they are.
+/// The distributions are those of the sheets passed in, so pass one stage's sheets — the
+/// whole stage, so that judges who scored in several categories are read on all their work.
 /// Returns the sheets in (judge, proposal) order with the normalised totals.
 pub fn normalise(sheets: &[SheetTotal]) -> Vec<SheetTotal> {
     let sheets = clean(sheets);

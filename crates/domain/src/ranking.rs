@@ -108,24 +108,39 @@ fn higher_first(a: Option<f64>, b: Option<f64>) -> Ordering {
 
 type Decision = (Ordering, Option<(TieRule, Option<String>)>);
 
+/// The criteria in tie-break order: heaviest first, equal weights in rubric order. Taken
+/// from all entries at once (codes in first-seen order) so that every pair of entries is
+/// compared on the same sequence — a sort needs a consistent order even if some entry's
+/// list were incomplete.
+fn criterion_order(entries: &[RankEntry]) -> Vec<(String, u32)> {
+    let mut order: Vec<(String, u32)> = Vec::new();
+    for c in entries.iter().flat_map(|e| &e.criteria) {
+        if !order.iter().any(|(code, _)| *code == c.code) {
+            order.push((c.code.clone(), c.weight_bp));
+        }
+    }
+    // Stable: equal weights keep rubric order.
+    order.sort_by_key(|(_, w)| std::cmp::Reverse(*w));
+    order
+}
+
+fn mean_of(e: &RankEntry, code: &str) -> Option<f64> {
+    e.criteria
+        .iter()
+        .find(|c| c.code == code)
+        .and_then(|c| c.mean)
+}
+
 /// `Less` when `a` ranks above `b`; with the deciding rule when their scores are equal.
-fn compare(a: &RankEntry, b: &RankEntry) -> Decision {
+fn compare(a: &RankEntry, b: &RankEntry, criteria: &[(String, u32)]) -> Decision {
     let by_score = higher_first(Some(a.score), Some(b.score));
     if by_score != Ordering::Equal {
         return (by_score, None);
     }
-    let mut order: Vec<&CriterionMean> = a.criteria.iter().collect();
-    // Stable: equal weights keep rubric order.
-    order.sort_by_key(|c| std::cmp::Reverse(c.weight_bp));
-    for c in order {
-        let other = b
-            .criteria
-            .iter()
-            .find(|o| o.code == c.code)
-            .and_then(|o| o.mean);
-        let o = higher_first(c.mean, other);
+    for (code, _) in criteria {
+        let o = higher_first(mean_of(a, code), mean_of(b, code));
         if o != Ordering::Equal {
-            return (o, Some((TieRule::Criterion, Some(c.code.clone()))));
+            return (o, Some((TieRule::Criterion, Some(code.clone()))));
         }
     }
     let steps: [(TieRule, Ordering); 4] = [
@@ -161,9 +176,10 @@ fn compare(a: &RankEntry, b: &RankEntry) -> Decision {
 /// The category's ranking, best first (see the module documentation for the rules).
 /// Proposal ids are expected to be unique.
 pub fn rank_category(entries: &[RankEntry]) -> Vec<Ranked> {
+    let criteria = criterion_order(entries);
     let mut sorted: Vec<&RankEntry> = entries.iter().collect();
-    sorted.sort_by(|a, b| compare(a, b).0);
-    let decided = |i: usize, j: usize| compare(sorted[i], sorted[j]).1;
+    sorted.sort_by(|a, b| compare(a, b, &criteria).0);
+    let decided = |i: usize, j: usize| compare(sorted[i], sorted[j], &criteria).1;
     (0..sorted.len())
         .map(|i| {
             let above = i.checked_sub(1).and_then(|j| decided(j, i));
@@ -481,6 +497,16 @@ mod tests {
                 (9, 2, Some(TieRule::ProposalId))
             ]
         );
+    }
+
+    #[test]
+    fn an_entry_without_a_criterion_is_below_one_with_it() {
+        let mut a = entry(1, 50.0);
+        a.criteria.retain(|c| c.code != "kebaruan");
+        let b = entry(2, 50.0);
+        let r = rank_category(&[a, b, entry(3, 50.0)]);
+        assert_eq!(r.iter().map(|x| x.proposal).collect::<Vec<_>>(), [2, 3, 1]);
+        assert_eq!(r[2].tie_criterion.as_deref(), Some("kebaruan"));
     }
 
     #[test]

@@ -186,19 +186,15 @@ impl Rubric {
             }
             let mut levels: Vec<u8> = Vec::new();
             for l in &c.levels {
-                let err = |f: fn(String, u8) -> RubricError| f(c.code.clone(), l.score);
-                if l.score < c.scale_min || l.score > c.scale_max {
-                    problems.push(err(|code, score| RubricError::LevelOutside { code, score }));
-                } else if levels.contains(&l.score) {
-                    problems.push(err(|code, score| RubricError::LevelDuplicate {
-                        code,
-                        score,
-                    }));
+                let (code, score) = (c.code.clone(), l.score);
+                if score < c.scale_min || score > c.scale_max {
+                    problems.push(RubricError::LevelOutside { code, score });
+                } else if levels.contains(&score) {
+                    problems.push(RubricError::LevelDuplicate { code, score });
+                } else if l.descriptor.trim().is_empty() {
+                    problems.push(RubricError::LevelEmpty { code, score });
                 }
-                if l.descriptor.trim().is_empty() {
-                    problems.push(err(|code, score| RubricError::LevelEmpty { code, score }));
-                }
-                levels.push(l.score);
+                levels.push(score);
             }
         }
         // Summed in u64 so that absurd weights from a hand-written JSON cannot overflow.
