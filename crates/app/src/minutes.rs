@@ -106,7 +106,8 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
         (
             label("results.reliability"),
             format!(
-                "α = {} — {}",
+                "{} = {} — {}",
+                label("results.alpha"),
                 alpha(r.reliability.alpha, lang),
                 label(&r.reliability.meaning_key)
             ),
@@ -138,11 +139,11 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
             .collect();
         d.table(
             &[
-                Column::right(&label("results.rank"), 0.7),
-                Column::new(&label("results.proposal"), 4.0),
-                Column::new(&label("results.unit"), 2.6),
+                Column::right(&label("results.rank"), 1.3),
+                Column::new(&label("results.proposal"), 3.8),
+                Column::new(&label("results.unit"), 2.4),
                 Column::right(&label("results.score"), 1.1),
-                Column::right(&label("results.sheets"), 0.9),
+                Column::right(&label("results.sheets"), 1.3),
                 Column::new(&label("results.flags"), 2.4),
             ],
             &rows,
@@ -201,7 +202,7 @@ pub fn pdf(r: &StageRanking, lang: Lang, label: Label<'_>) -> Vec<u8> {
         d.table(
             &[
                 Column::new(&label("results.criterion"), 3.0),
-                Column::right("α", 0.8),
+                Column::right(&label("results.alpha"), 1.4),
                 Column::new(&label("results.meaning"), 3.2),
             ],
             &rows,

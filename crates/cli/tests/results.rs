@@ -592,6 +592,10 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let bytes = pdf.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+    // KOLABIK_SAVE_MINUTES=DIR keeps the berita acara for a look.
+    if let Ok(dir) = std::env::var("KOLABIK_SAVE_MINUTES") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join("berita-acara.pdf"), &bytes);
+    }
     assert!(
         bytes
             .windows(28)

@@ -248,10 +248,11 @@ impl Document {
         self.y -= size * 0.5;
     }
 
-    /// A bold section heading, kept with at least three lines of what follows.
+    /// A bold section heading, kept with the start of what follows (a table's header and
+    /// first rows, or a few lines of text).
     pub fn heading(&mut self, text: &str) {
         let size = 11.5;
-        self.ensure(size * LEADING + 4.0 * BODY_SIZE * LEADING);
+        self.ensure(size * LEADING + 7.0 * BODY_SIZE * LEADING);
         self.y -= size * 0.6;
         for part in wrap(Font::Bold, size, text, Self::width()) {
             let y = self.y - size;
