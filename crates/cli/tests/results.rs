@@ -605,7 +605,29 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
         .get("/api/v1/rankings/penilaian/berita-acara.xlsx")
         .await;
     assert_eq!(xlsx.status(), StatusCode::OK);
-    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    assert!(bytes.starts_with(b"PK"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx is a zip");
+    let mut workbook = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut workbook)
+        .unwrap();
+    for name in ["Peringkat", "Nilai juri", "Panel juri"] {
+        assert!(
+            workbook.contains(&format!("name=\"{name}\"")),
+            "sheet {name}"
+        );
+    }
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains("Berita Acara Hasil Penilaian"));
+    assert!(
+        strings.contains(&f.names[1]),
+        "the committee's annex names the judges"
+    );
     for c in [&mut viewer, &mut judge] {
         assert_eq!(
             c.get("/panitia/peringkat/penilaian/berita-acara.pdf")
