@@ -532,9 +532,22 @@ async fn ranking_freeze_promotion_and_feedback(db: &TestDb) {
     assert!(changed.is_err(), "a frozen stage's sheet changed");
     // The method changes for later stages only.
     let m = committee
-        .post_form("/panitia/peringkat/metode", &[("method", "median")])
+        .post_form(
+            "/panitia/peringkat/metode",
+            &[
+                ("method", "median"),
+                ("back", "/panitia/peringkat/penilaian"),
+            ],
+        )
         .await;
     assert_eq!(m.status(), StatusCode::SEE_OTHER);
+    assert_eq!(common::location(&m), "/panitia/peringkat/penilaian");
+    let method: String =
+        sqlx::query_scalar("SELECT aggregation_method FROM editions WHERE is_current = 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(method, "median");
     let r = json_ok(api.get("/api/v1/rankings/penilaian").await).await;
     assert_eq!(r["frozen"], true);
     assert_eq!(r["method"], "mean");

@@ -218,6 +218,7 @@ struct StagePage {
     first_stage: bool,
     links: Vec<(String, String)>,
     rule: String,
+    methods: Vec<(&'static str, String)>,
     form: FormState,
 }
 
@@ -259,7 +260,12 @@ async fn stage_page(
         );
     }
     let links = stage_links(&c, "/panitia/peringkat");
+    let methods = AggregationMethod::ALL
+        .iter()
+        .map(|m| (m.as_str(), c.t(m.label_key()).to_owned()))
+        .collect();
     let mut resp = render(&StagePage {
+        methods,
         first_stage: r.stage == StageKind::Penilaian,
         code: r.stage.as_str().to_owned(),
         rule: rule.join(" · "),
@@ -570,12 +576,21 @@ pub async fn set_method(
     ctx: Ctx,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
+    // The form is on the overview and on each stage's page; go back where it was sent.
+    let back = get(&pairs, "back");
+    let back = match kolabik_app::results::JUDGED
+        .iter()
+        .find(|k| back == format!("/panitia/peringkat/{}", k.as_str()))
+    {
+        Some(k) => format!("/panitia/peringkat/{}", k.as_str()),
+        None => "/panitia/peringkat".to_owned(),
+    };
     match state
         .app
         .set_aggregation_method(&get(&pairs, "method"), &ctx.actor())
         .await
     {
-        Ok(()) => Ok(see_other("/panitia/peringkat")),
+        Ok(()) => Ok(see_other(&back)),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr()).with_errors(&errors);
             overview_page(&state, &ctx, form, StatusCode::UNPROCESSABLE_ENTITY).await
