@@ -143,7 +143,12 @@ fn categories(c: &Chrome, r: &StageRanking, lang: Lang) -> Vec<CatView> {
                             })
                             .collect(),
                         disagreement: b.disagreement,
-                        flags: flags(row, &label),
+                        // The disagreement has its own badge; here only the tie-break.
+                        flags: {
+                            let mut r = row.clone();
+                            r.breakdown.disagreement = false;
+                            flags(&r, &label)
+                        },
                         source: row
                             .source
                             .as_deref()
