@@ -272,7 +272,11 @@ async fn every_route_is_guarded_for_every_role(db: &TestDb) {
                     r.method,
                     resp.status()
                 );
-                if r.method == "GET" && !r.path.contains("{file_id}") {
+                // A berita acara exists only for a frozen stage; the demo has none (422).
+                if r.method == "GET"
+                    && !r.path.contains("{file_id}")
+                    && !r.path.contains("berita-acara")
+                {
                     assert_eq!(resp.status(), StatusCode::OK, "{role:?} {path}");
                 }
             } else {
