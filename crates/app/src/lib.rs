@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod notify;
 pub mod proposals;
 pub mod screening;
+pub mod scoring;
 pub mod sosialisasi;
 pub mod units;
 pub mod users;

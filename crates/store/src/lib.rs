@@ -26,6 +26,8 @@ pub mod proposal_content;
 pub mod proposal_files;
 pub mod proposals;
 pub mod screening;
+pub mod sheets;
+pub mod stage_judging;
 pub mod stats;
 pub mod units;
 pub mod users;

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod notices;
 pub mod proposals;
 pub mod public;
+pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;
