@@ -99,6 +99,9 @@ pub async fn for_stage<'e>(
 
 /// Creates or replaces the sheet of an assignment. `submit`: state `submitted`, the total
 /// and `submitted_at` set; otherwise a draft without a total.
+///
+/// A missing total is written as a literal `NULL`, never bound: sqlx's `Any` driver binds a
+/// NULL `f64` as a PostgreSQL `float4`, and the cached statement then refuses a real `f64`.
 pub async fn write<'e>(
     ex: impl Executor<'e, Database = Any>,
     assignment_id: Id,
@@ -108,21 +111,30 @@ pub async fn write<'e>(
     now: Instant,
 ) -> Result<()> {
     let state = if submit { "submitted" } else { "draft" };
-    let submitted_at = submit.then_some(now.millis());
-    sqlx::query(
-        "INSERT INTO score_sheets (assignment_id, state, scores_json, total, submitted_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (assignment_id) DO UPDATE SET \
-         state = excluded.state, scores_json = excluded.scores_json, total = excluded.total, \
-         submitted_at = excluded.submitted_at, updated_at = excluded.updated_at",
-    )
-    .bind(assignment_id)
-    .bind(state)
-    .bind(scores_json)
-    .bind(total)
-    .bind(submitted_at)
-    .bind(now.millis())
-    .execute(ex)
-    .await?;
+    let q = match total {
+        Some(t) => sqlx::query(
+            "INSERT INTO score_sheets (assignment_id, state, scores_json, updated_at, total, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $4) ON CONFLICT (assignment_id) DO UPDATE SET \
+             state = excluded.state, scores_json = excluded.scores_json, total = excluded.total, \
+             submitted_at = excluded.submitted_at, updated_at = excluded.updated_at",
+        )
+        .bind(assignment_id)
+        .bind(state)
+        .bind(scores_json)
+        .bind(now.millis())
+        .bind(t),
+        None => sqlx::query(
+            "INSERT INTO score_sheets (assignment_id, state, scores_json, updated_at, total, submitted_at) \
+             VALUES ($1, $2, $3, $4, NULL, NULL) ON CONFLICT (assignment_id) DO UPDATE SET \
+             state = excluded.state, scores_json = excluded.scores_json, total = NULL, \
+             submitted_at = NULL, updated_at = excluded.updated_at",
+        )
+        .bind(assignment_id)
+        .bind(state)
+        .bind(scores_json)
+        .bind(now.millis()),
+    };
+    q.execute(ex).await?;
     Ok(())
 }
 

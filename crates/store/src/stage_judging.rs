@@ -94,30 +94,37 @@ pub async fn get_or_default(
     get(&mut **tx, stage.id).await
 }
 
-/// Writes every setting except the rubric and the freeze.
+/// Writes every setting except the rubric and the freeze. A missing passing grade is a
+/// literal `NULL` (see `sheets::write` on binding a NULL `f64`).
 pub async fn update_settings<'e>(
     ex: impl Executor<'e, Database = Any>,
     s: &StageJudging,
     now: Instant,
 ) -> Result<()> {
-    sqlx::query(
+    let sql = if s.passing_grade.is_some() {
         "UPDATE stage_judging SET blind = $1, reviews_per_proposal = $2, min_academic = $3, \
          min_practitioner = $4, max_load = $5, final_weight_bp = $6, promote_top_n = $7, \
-         passing_grade = $8, disagreement_threshold = $9, updated_at = $10 WHERE stage_id = $11",
-    )
-    .bind(flag(s.blind))
-    .bind(s.reviews_per_proposal)
-    .bind(s.min_academic)
-    .bind(s.min_practitioner)
-    .bind(s.max_load)
-    .bind(s.final_weight_bp)
-    .bind(s.promote_top_n)
-    .bind(s.passing_grade)
-    .bind(s.disagreement_threshold)
-    .bind(now.millis())
-    .bind(s.stage_id)
-    .execute(ex)
-    .await?;
+         disagreement_threshold = $8, updated_at = $9, passing_grade = $11 WHERE stage_id = $10"
+    } else {
+        "UPDATE stage_judging SET blind = $1, reviews_per_proposal = $2, min_academic = $3, \
+         min_practitioner = $4, max_load = $5, final_weight_bp = $6, promote_top_n = $7, \
+         disagreement_threshold = $8, updated_at = $9, passing_grade = NULL WHERE stage_id = $10"
+    };
+    let mut q = sqlx::query(sql)
+        .bind(flag(s.blind))
+        .bind(s.reviews_per_proposal)
+        .bind(s.min_academic)
+        .bind(s.min_practitioner)
+        .bind(s.max_load)
+        .bind(s.final_weight_bp)
+        .bind(s.promote_top_n)
+        .bind(s.disagreement_threshold)
+        .bind(now.millis())
+        .bind(s.stage_id);
+    if let Some(g) = s.passing_grade {
+        q = q.bind(g);
+    }
+    q.execute(ex).await?;
     Ok(())
 }
 
