@@ -90,7 +90,10 @@ pub fn fmt_number(v: f64) -> String {
 }
 
 fn int_in(raw: &str, lo: i64, hi: i64) -> Option<i64> {
-    raw.trim().parse::<i64>().ok().filter(|n| (lo..=hi).contains(n))
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (lo..=hi).contains(n))
 }
 
 fn num_in(raw: &str, lo: f64, hi: f64) -> Option<f64> {
@@ -219,7 +222,9 @@ pub struct QueueStage {
 impl QueueStage {
     /// Progress in percent, for the bar.
     pub fn percent(&self) -> usize {
-        (self.submitted * 100).checked_div(self.items.len()).unwrap_or(0)
+        (self.submitted * 100)
+            .checked_div(self.items.len())
+            .unwrap_or(0)
     }
 }
 
@@ -756,8 +761,7 @@ impl App {
         submit: bool,
         actor: &Actor,
     ) -> Result<Option<f64>, AppError> {
-        let (edition, stage, judge, a) =
-            self.judge_assignment(code, proposal_id, user_id).await?;
+        let (edition, stage, judge, a) = self.judge_assignment(code, proposal_id, user_id).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         let sj = stage_judging::get_or_default(&mut tx, &stage, now)
@@ -792,8 +796,8 @@ impl App {
         } else {
             None
         };
-        let scores_json = serde_json::to_string(&sheet)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let scores_json =
+            serde_json::to_string(&sheet).map_err(|e| AppError::Internal(e.to_string()))?;
         sheets::write(&mut *tx, a.id, &scores_json, total, submit, now).await?;
         record(
             &mut tx,
@@ -806,7 +810,9 @@ impl App {
             },
             "assignment",
             Some(a.id.to_string()),
-            existing.as_ref().map(|e| json!({"state": e.state, "total": e.total})),
+            existing
+                .as_ref()
+                .map(|e| json!({"state": e.state, "total": e.total})),
             Some(json!({
                 "stage": stage.kind.as_str(),
                 "proposal_id": proposal_id,
@@ -844,7 +850,11 @@ impl App {
 
     /// The committee's progress view of a stage: per proposal its judges and each sheet's
     /// state and total. Proposals the member has stepped aside from are left out.
-    pub async fn stage_progress(&self, code: &str, user_id: Option<Id>) -> Result<Progress, AppError> {
+    pub async fn stage_progress(
+        &self,
+        code: &str,
+        user_id: Option<Id>,
+    ) -> Result<Progress, AppError> {
         let (edition, stage) = self.judged_stage(code).await?;
         let sj = self.stage_judging_for(&stage).await?;
         let pool = self.db.pool();
@@ -885,7 +895,8 @@ impl App {
             match rows.last_mut() {
                 Some(last) if last.proposal_id == a.proposal_id => last.cells.push(cell),
                 _ => {
-                    let (title, unit_name) = titles.get(&a.proposal_id).cloned().unwrap_or_default();
+                    let (title, unit_name) =
+                        titles.get(&a.proposal_id).cloned().unwrap_or_default();
                     rows.push(ProgressRow {
                         proposal_id: a.proposal_id,
                         title,

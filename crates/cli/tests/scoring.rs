@@ -41,14 +41,16 @@ async fn edition_id(pool: &AnyPool) -> i64 {
 async fn move_stage(pool: &AnyPool, kind: &str, from: i64, to: i64) -> i64 {
     let ed = edition_id(pool).await;
     let now = now_ms();
-    sqlx::query("UPDATE stages SET opens_at = $1, closes_at = $2 WHERE edition_id = $3 AND kind = $4")
-        .bind(now + from)
-        .bind(now + to)
-        .bind(ed)
-        .bind(kind)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE stages SET opens_at = $1, closes_at = $2 WHERE edition_id = $3 AND kind = $4",
+    )
+    .bind(now + from)
+    .bind(now + to)
+    .bind(ed)
+    .bind(kind)
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query_scalar("SELECT id FROM stages WHERE edition_id = $1 AND kind = $2")
         .bind(ed)
         .bind(kind)
@@ -58,11 +60,13 @@ async fn move_stage(pool: &AnyPool, kind: &str, from: i64, to: i64) -> i64 {
 }
 
 async fn judge_id(pool: &AnyPool, email: &str) -> i64 {
-    sqlx::query_scalar("SELECT j.id FROM judges j JOIN users u ON u.id = j.user_id WHERE u.email = $1")
-        .bind(email)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT j.id FROM judges j JOIN users u ON u.id = j.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 async fn user_id(pool: &AnyPool, email: &str) -> i64 {
@@ -190,7 +194,9 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     let mut add = rows("30");
     add.retain(|(k, _)| *k != "action");
     add.push(("action", "add"));
-    let r = c.post_form("/id/panitia/penilaian/penilaian/rubrik", &add).await;
+    let r = c
+        .post_form("/id/panitia/penilaian/penilaian/rubrik", &add)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("name=\"code.2\""), "{html}");
@@ -200,7 +206,12 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     let r = c
         .post_form("/id/panitia/penilaian/penilaian/rubrik", &rows("40"))
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     assert_eq!(audit_count(&pool, "stage_judging.rubric_changed").await, 1);
     let rubric: Value = c
         .get("/api/v1/stages/penilaian/rubric")
@@ -231,7 +242,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Jumlah juri per usulan harus bilangan bulat 1–20."), "{html}");
+    assert!(
+        html.contains("Jumlah juri per usulan harus bilangan bulat 1–20."),
+        "{html}"
+    );
     assert!(html.contains("value=\"7\""));
     let r = c
         .post_form(
@@ -261,7 +275,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     assert_eq!(s["final_weight_bp"], 1250);
     assert_eq!(s["promote_top_n"], 3);
     assert_eq!(s["passing_grade"], 70.0);
-    assert_eq!(audit_count(&pool, "stage_judging.settings_changed").await, 1);
+    assert_eq!(
+        audit_count(&pool, "stage_judging.settings_changed").await,
+        1
+    );
     // Through the API: the passing grade cleared, then set again; bad values refused.
     let mut body = s.clone();
     body["passing_grade"] = Value::Null;
@@ -283,7 +300,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: Value = r.json().await.unwrap();
     assert_eq!(err["error"]["fields"][0]["field"], "min_practitioner");
-    assert_eq!(audit_count(&pool, "stage_judging.settings_changed").await, 3);
+    assert_eq!(
+        audit_count(&pool, "stage_judging.settings_changed").await,
+        3
+    );
     // The page in English.
     let html = c
         .get("/en/panitia/penilaian/penilaian/pengaturan")
@@ -301,7 +321,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Rubrik terkunci: tahap ini sudah dibuka pada"), "{html}");
+    assert!(
+        html.contains("Rubrik terkunci: tahap ini sudah dibuka pada"),
+        "{html}"
+    );
     let r = c
         .post_form("/id/panitia/penilaian/penilaian/rubrik/bawaan", &[])
         .await;
@@ -313,7 +336,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rubric_locked");
     assert!(
-        body["error"]["message"].as_str().unwrap().contains("sudah dibuka pada"),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sudah dibuka pada"),
         "{body}"
     );
     assert_eq!(audit_count(&pool, "stage_judging.rubric_changed").await, 1);
@@ -329,19 +355,28 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     );
 }
 
-fn desk_form(scores: &[(&'static str, &'static str)], action: &'static str) -> Vec<(String, String)> {
+fn desk_form(
+    scores: &[(&'static str, &'static str)],
+    action: &'static str,
+) -> Vec<(String, String)> {
     let mut form: Vec<(String, String)> = scores
         .iter()
         .map(|(k, v)| (format!("score.{k}"), v.to_string()))
         .collect();
-    form.push(("comment.kebaruan".into(), "Catatan juri pertama rahasia".into()));
+    form.push((
+        "comment.kebaruan".into(),
+        "Catatan juri pertama rahasia".into(),
+    ));
     form.push(("overall_comment".into(), "Usulan yang menarik.".into()));
     form.push(("action".into(), action.into()));
     form
 }
 
 async fn post_pairs(c: &mut Client, path: &str, pairs: &[(String, String)]) -> reqwest::Response {
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     c.post_form(path, &refs).await
 }
 
@@ -390,10 +425,23 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assert!(html.contains("0 / 2"), "{html}");
 
     // A partial draft is saved.
-    let r = post_pairs(&mut judge, &sheet_path, &desk_form(&[("kebaruan", "8")], "save")).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let r = post_pairs(
+        &mut judge,
+        &sheet_path,
+        &desk_form(&[("kebaruan", "8")], "save"),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let html = judge.get(&sheet_path).await.text().await.unwrap();
-    assert!(html.contains("name=\"score.kebaruan\" value=\"8\" checked"), "{html}");
+    assert!(
+        html.contains("name=\"score.kebaruan\" value=\"8\" checked"),
+        "{html}"
+    );
     assert!(html.contains("Catatan juri pertama rahasia"));
     assert_eq!(audit_count(&pool, "score_sheet.saved").await, 1);
 
@@ -406,7 +454,10 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Kriteria kemanfaatan belum dinilai."), "{html}");
+    assert!(
+        html.contains("Kriteria kemanfaatan belum dinilai."),
+        "{html}"
+    );
     assert!(html.contains("name=\"score.kebaruan\" value=\"9\" checked"));
     assert!(html.contains("name=\"score.efektivitas\" value=\"7\" checked"));
 
@@ -423,7 +474,12 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     // A complete sheet is submitted with the weighted total:
     // (0.25·7 + 0.20·6 + 0.20·8 + 0.15·5 + 0.10·9 + 0.10·4) / 9 · 100 = 73.33…
     let r = post_pairs(&mut judge, &sheet_path, &desk_form(&FULL, "submit")).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let sheet: Value = judge.get(&api_path).await.json().await.unwrap();
     assert_eq!(sheet["state"], "submitted");
     let total = sheet["total"].as_f64().unwrap();
@@ -448,7 +504,12 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assert!(!html.contains("value=\"submit\""));
     let r = post_pairs(&mut judge, &sheet_path, &desk_form(&FULL, "save")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("sudah dikirim dan terkunci"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("sudah dikirim dan terkunci")
+    );
     let r = judge
         .post_json(&api_path, &json!({"entries": [], "overall_comment": ""}))
         .await;
@@ -460,7 +521,12 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     let html = judge2.get(&sheet_path).await.text().await.unwrap();
     assert!(!html.contains("Catatan juri pertama rahasia"));
     assert!(!html.contains("73,33"));
-    let queue2: Value = judge2.get("/api/v1/judge/queue").await.json().await.unwrap();
+    let queue2: Value = judge2
+        .get("/api/v1/judge/queue")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(!queue2.to_string().contains("73.3"), "{queue2}");
 
     // The committee sees the progress, the state and the total, and reopens with a reason.
@@ -490,7 +556,10 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assert!(html.contains("Tuliskan alasan membuka kembali"));
     assert!(html.contains("value=\"ok\""));
     let r = committee
-        .post_form(&reopen, &[("reason", "Nilai keberlanjutan perlu ditinjau ulang")])
+        .post_form(
+            &reopen,
+            &[("reason", "Nilai keberlanjutan perlu ditinjau ulang")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(audit_count(&pool, "score_sheet.reopened").await, 1);
@@ -509,7 +578,11 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     let entries: Vec<Value> = FULL
         .iter()
         .map(|(k, v)| {
-            let score: u8 = if *k == "keberlanjutan" { 1 } else { v.parse().unwrap() };
+            let score: u8 = if *k == "keberlanjutan" {
+                1
+            } else {
+                v.parse().unwrap()
+            };
             json!({"criterion": k, "score": score, "comment": ""})
         })
         .collect();
@@ -522,7 +595,10 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let saved: Value = r.json().await.unwrap();
     // keberlanjutan 10 → 1 takes away its whole 10 %: (6.6 − 0.9) / 9 · 100 = 63.33…
-    assert!((saved["total"].as_f64().unwrap() - 570.0 / 9.0).abs() < 1e-9, "{saved}");
+    assert!(
+        (saved["total"].as_f64().unwrap() - 570.0 / 9.0).abs() < 1e-9,
+        "{saved}"
+    );
     assert_eq!(audit_count(&pool, "score_sheet.submitted").await, 2);
 
     // A recused committee member does not see the proposal's row.
@@ -548,7 +624,12 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     // judges' sheets on the proposals they judge.
     move_stage(&pool, "penilaian", -3 * DAY, -DAY).await;
     let p2_path = format!("/id/juri/penilaian/{p2}");
-    let r = post_pairs(&mut judge, &p2_path, &desk_form(&[("kebaruan", "5")], "save")).await;
+    let r = post_pairs(
+        &mut judge,
+        &p2_path,
+        &desk_form(&[("kebaruan", "5")], "save"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Batas waktu telah lewat pada"), "{html}");
@@ -570,7 +651,10 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
         .json()
         .await
         .unwrap();
-    assert!(sheets.to_string().contains("Rahasia juri kedua"), "{sheets}");
+    assert!(
+        sheets.to_string().contains("Rahasia juri kedua"),
+        "{sheets}"
+    );
 }
 
 async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
@@ -595,7 +679,11 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
             &[("file", "sk-unit.pdf", PDF)],
         )
         .await;
-    assert!(r.status().is_redirection() || r.status().is_success(), "{}", r.status());
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
     let (unit_name, unit_code, unit_id): (String, String, i64) = sqlx::query_as(
         "SELECT u.name, u.code, u.id FROM proposals p JOIN units u ON u.id = p.unit_id WHERE p.id = $1",
     )
@@ -640,7 +728,10 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     // An active conflict hides the proposal everywhere.
     let mut judge = signed_in(&server, JUDGE).await;
     let html = judge.get("/id/juri").await.text().await.unwrap();
-    assert!(!html.contains(&format!("data-proposal=\"{conflicted}\"")), "{html}");
+    assert!(
+        !html.contains(&format!("data-proposal=\"{conflicted}\"")),
+        "{html}"
+    );
     assert!(!html.contains(&html_escape(&conflicted_title)));
     assert!(html.contains(&format!("data-proposal=\"{blind_id}\"")));
     assert!(html.contains("0 / 1"));
@@ -666,7 +757,12 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let queue: Value = judge.get("/api/v1/judge/queue").await.json().await.unwrap();
-    assert!(!queue.to_string().contains(&format!("\"proposal_id\":{conflicted}")), "{queue}");
+    assert!(
+        !queue
+            .to_string()
+            .contains(&format!("\"proposal_id\":{conflicted}")),
+        "{queue}"
+    );
 
     // Not blind: the unit is named, the attachment keeps its name.
     let page = format!("/id/juri/penilaian/{blind_id}");
@@ -703,16 +799,20 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     }
     assert!(html.contains("sejak 2021"));
     assert!(html.contains("lampiran-1.pdf"));
-    let file_id: i64 = sqlx::query_scalar("SELECT file_id FROM proposal_files WHERE proposal_id = $1")
-        .bind(blind_id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let file_id: i64 =
+        sqlx::query_scalar("SELECT file_id FROM proposal_files WHERE proposal_id = $1")
+            .bind(blind_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let r = judge
         .get(&format!("/id/juri/penilaian/{blind_id}/lampiran/{file_id}"))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(disposition.contains("lampiran-1.pdf"), "{disposition}");
     assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
     // No download of a conflicted proposal's file, nor for another judge.

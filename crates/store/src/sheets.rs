@@ -191,9 +191,7 @@ pub async fn recused_proposals<'e>(
     .bind(user_id)
     .fetch_all(ex)
     .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get("proposal_id")?))
-        .collect()
+    rows.iter().map(|r| Ok(r.try_get("proposal_id")?)).collect()
 }
 
 /// What identifies a unit in text, for blind stages: its name, its code, and the names and

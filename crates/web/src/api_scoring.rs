@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kolabik_app::AppError;
 use kolabik_app::scoring::{JudgeQueue, SettingsInput, SheetView, StageSheet};
+use kolabik_app::store::stage_judging::StageJudging;
 use kolabik_domain::access::Area;
 use kolabik_domain::proposal::{IndicatorKind, SECTIONS};
 use kolabik_domain::rubric::{Criterion, LevelDescriptor, Rubric, format_percent};
 use kolabik_domain::scoring::{Sheet, SheetEntry};
 use kolabik_domain::{Id, Role};
-use kolabik_app::store::stage_judging::StageJudging;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -395,10 +395,7 @@ fn sheet_view_dto(v: SheetView) -> SheetViewDto {
             label: a.label.clone(),
             content_type: a.content_type.clone(),
             size_bytes: a.size_bytes,
-            url: format!(
-                "/id/juri/{stage}/{}/lampiran/{}",
-                v.proposal_id, a.file_id
-            ),
+            url: format!("/id/juri/{stage}/{}/lampiran/{}", v.proposal_id, a.file_id),
         })
         .collect();
     SheetViewDto {

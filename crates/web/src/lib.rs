@@ -9,8 +9,8 @@ mod api_edition;
 mod api_funnel;
 mod api_invitations;
 mod api_proposals;
-mod api_screening;
 mod api_scoring;
+mod api_screening;
 mod api_sosialisasi;
 mod assets;
 mod ctx;
@@ -86,11 +86,11 @@ const ATTACHMENT_BODY_LIMIT: usize =
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use pages::scoring;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
     };
-    use pages::scoring;
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -441,7 +441,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(scoring::reset_rubric),
         ),
         r("GET", "/{lang}/juri", JUDGE, get(scoring::queue)),
-        r("GET", "/{lang}/juri/{stage}/{id}", JUDGE, get(scoring::sheet)),
+        r(
+            "GET",
+            "/{lang}/juri/{stage}/{id}",
+            JUDGE,
+            get(scoring::sheet),
+        ),
         r(
             "POST",
             "/{lang}/juri/{stage}/{id}",

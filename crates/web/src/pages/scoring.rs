@@ -66,7 +66,11 @@ fn total_text(lang: Lang, t: Option<f64>) -> String {
     match t {
         Some(v) => {
             let s = format!("{v:.2}");
-            if lang == Lang::Id { s.replace('.', ",") } else { s }
+            if lang == Lang::Id {
+                s.replace('.', ",")
+            } else {
+                s
+            }
         }
         None => "—".to_owned(),
     }
@@ -134,7 +138,15 @@ pub async fn settings(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let ctx = in_lang(&ctx, &lang)?;
-    settings_page(&state, &ctx, &stage, None, q.saved.is_some(), StatusCode::OK).await
+    settings_page(
+        &state,
+        &ctx,
+        &stage,
+        None,
+        q.saved.is_some(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn save_settings(
@@ -305,10 +317,8 @@ fn rubric_from_rows(tr: Tr, rows: &mut [RubricRow]) -> Option<Rubric> {
             match parsed {
                 Some(l) => levels.push(l),
                 None => {
-                    row.errors.push(tr.fmt(
-                        "scoring.rubric_form.error_level_line",
-                        &[("line", line)],
-                    ));
+                    row.errors
+                        .push(tr.fmt("scoring.rubric_form.error_level_line", &[("line", line)]));
                 }
             }
         }
@@ -350,7 +360,10 @@ fn place_rubric_errors(tr: Tr, rows: &mut [RubricRow], errors: &[RubricError]) -
         let code_text = code.clone().unwrap_or_default();
         let msg = tr.fmt(
             e.key(),
-            &[("criterion", code_text.as_str()), ("score", score_text.as_str())],
+            &[
+                ("criterion", code_text.as_str()),
+                ("score", score_text.as_str()),
+            ],
         );
         let target = match (e, &code) {
             (RubricError::Code(i), _) => rows.get_mut(i.saturating_sub(1)),
@@ -465,8 +478,16 @@ pub async fn save_rubric(
             position: (rows.len() + 1).to_string(),
             ..RubricRow::default()
         });
-        return rubric_page(&state, &ctx, &stage, Some(rows), Vec::new(), false, StatusCode::OK)
-            .await;
+        return rubric_page(
+            &state,
+            &ctx,
+            &stage,
+            Some(rows),
+            Vec::new(),
+            false,
+            StatusCode::OK,
+        )
+        .await;
     }
     let Some(rubric) = rubric_from_rows(tr, &mut rows) else {
         let errors = vec![tr.get("scoring.rubric_form.error_rows").to_owned()];
@@ -746,7 +767,9 @@ struct SheetPage {
 
 impl SheetPage {
     fn score_is(&self, code: &str, n: &u8) -> bool {
-        self.scores.get(code).is_some_and(|s| s.trim() == n.to_string())
+        self.scores
+            .get(code)
+            .is_some_and(|s| s.trim() == n.to_string())
     }
     fn score_of(&self, code: &str) -> &str {
         self.scores.get(code).map(String::as_str).unwrap_or("")
@@ -952,7 +975,15 @@ pub async fn save_sheet(
     if !problems.is_empty() {
         let errors = sheet_errors(tr, &problems);
         let message = tr.get("scoring.sheet.error_problems").to_owned();
-        return Ok(sheet_page(&ctx, v, Some((&sheet, &raw)), errors, message, String::new(), StatusCode::UNPROCESSABLE_ENTITY));
+        return Ok(sheet_page(
+            &ctx,
+            v,
+            Some((&sheet, &raw)),
+            errors,
+            message,
+            String::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     match state
         .app
@@ -965,7 +996,15 @@ pub async fn save_sheet(
         }
         Err(e @ (AppError::Invalid(_) | AppError::Deadline(..))) => {
             let message = crate::error::message(&ctx, e.into());
-            Ok(sheet_page(&ctx, v, Some((&sheet, &raw)), HashMap::new(), message, String::new(), StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(sheet_page(
+                &ctx,
+                v,
+                Some((&sheet, &raw)),
+                HashMap::new(),
+                message,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -984,4 +1023,3 @@ pub async fn attachment(
         .await?;
     Ok(super::attachments::file_response(meta, bytes))
 }
-
