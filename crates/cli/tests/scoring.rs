@@ -589,17 +589,35 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     let r = judge
         .post_json(
             &format!("{api_path}/submit"),
-            &json!({"entries": entries, "overall_comment": "Ditinjau ulang."}),
+            &json!({"entries": entries.clone(), "overall_comment": "Ditinjau ulang."}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let saved: Value = r.json().await.unwrap();
+    let entries_again = entries;
     // keberlanjutan 10 → 1 takes away its whole 10 %: (6.6 − 0.9) / 9 · 100 = 63.33…
     assert!(
         (saved["total"].as_f64().unwrap() - 570.0 / 9.0).abs() < 1e-9,
         "{saved}"
     );
     assert_eq!(audit_count(&pool, "score_sheet.submitted").await, 2);
+
+    // Reopened through the API too, and submitted again.
+    let r = committee
+        .post_json(
+            &format!("/api/v1/stages/penilaian/score-sheets/{sheet_id}/reopen"),
+            &json!({"reason": "Periksa lagi catatan umum"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(audit_count(&pool, "score_sheet.reopened").await, 2);
+    let r = judge
+        .post_json(
+            &format!("{api_path}/submit"),
+            &json!({"entries": entries_again, "overall_comment": "Sudah diperiksa."}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 
     // A recused committee member does not see the proposal's row.
     sqlx::query(
@@ -655,6 +673,49 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
         sheets.to_string().contains("Rahasia juri kedua"),
         "{sheets}"
     );
+
+    // The committee's list of sheets leaves out the proposal the member stepped aside
+    // from, and the member cannot reopen its sheets.
+    let all: Value = committee
+        .get("/api/v1/stages/penilaian/sheets")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["proposal_id"] != p1),
+        "{all}"
+    );
+    let r = committee
+        .post_json(
+            &format!("/api/v1/stages/penilaian/score-sheets/{sheet_id}/reopen"),
+            &json!({"reason": "Periksa lagi catatan umum"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Frozen: nothing changes any more, even inside the window.
+    sqlx::query("UPDATE stage_judging SET frozen_at = $1 WHERE stage_id = $2")
+        .bind(now_ms())
+        .bind(stage)
+        .execute(&pool)
+        .await
+        .unwrap();
+    move_stage(&pool, "penilaian", -DAY, DAY).await;
+    let r = post_pairs(
+        &mut judge,
+        &p2_path,
+        &desk_form(&[("kebaruan", "5")], "save"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("sudah dibekukan"));
+    // Frozen also opens the other judges' sheets to the judge.
+    let r = judge.get("/api/v1/stages/penilaian/sheets").await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
