@@ -202,7 +202,7 @@ async fn judge_walk_fixtures(db: &TestDb) {
         "INSERT INTO edition_judges (edition_id, judge_id, state, invited_at, declared_at) \
          SELECT e.id, j.id, 'accepted', 0, 0 FROM editions e CROSS JOIN judges j \
          JOIN users u ON u.id = j.user_id WHERE e.is_current = 1 AND u.email = $1 \
-         ON CONFLICT DO NOTHING",
+         ON CONFLICT (edition_id, judge_id) DO UPDATE SET declared_at = excluded.declared_at",
     )
     .bind(JUDGE.0)
     .execute(&pool)
