@@ -1088,3 +1088,113 @@ pub async fn get_or_default(
 ) -> Result<Option<StageJudging>, AppError> {
     Ok(stage_judging::get_or_default(tx, stage, now).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> StageJudging {
+        StageJudging {
+            stage_id: 1,
+            rubric_json: Rubric::default_desk().to_json(),
+            blind: false,
+            reviews_per_proposal: 3,
+            min_academic: 1,
+            min_practitioner: 1,
+            max_load: 10,
+            final_weight_bp: 0,
+            promote_top_n: None,
+            passing_grade: None,
+            disagreement_threshold: 20.0,
+            frozen_at: None,
+            frozen_by: None,
+            updated_at: Instant(0),
+        }
+    }
+
+    #[test]
+    fn redaction_ignores_ascii_case_and_keeps_the_rest() {
+        let id = vec!["Dinas Perikanan".to_owned(), "dinas-perikanan".to_owned()];
+        assert_eq!(
+            redact("Oleh DINAS PERIKANAN (dinas-perikanan), Kota Pasuruan", &id),
+            "Oleh ••• (•••), Kota Pasuruan"
+        );
+        // Short strings are not identities (they would eat ordinary words).
+        assert_eq!(redact("di sini", &["di".to_owned()]), "di sini");
+        assert_eq!(redact("Rp 5.000 — ñ", &["ñ x".to_owned()]), "Rp 5.000 — ñ");
+    }
+
+    #[test]
+    fn settings_report_every_problem_and_round_trip() {
+        let input = SettingsInput {
+            blind: true,
+            reviews_per_proposal: "0".into(),
+            min_academic: "x".into(),
+            min_practitioner: "1".into(),
+            max_load: "0".into(),
+            final_weight: "101".into(),
+            promote_top_n: "0".into(),
+            passing_grade: "120".into(),
+            disagreement_threshold: "-1".into(),
+        };
+        let fields: Vec<&str> = parse_settings(&input, &base())
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "reviews_per_proposal",
+                "min_academic",
+                "max_load",
+                "final_weight",
+                "promote_top_n",
+                "passing_grade",
+                "disagreement_threshold"
+            ]
+        );
+        let good = SettingsInput {
+            blind: true,
+            reviews_per_proposal: "3".into(),
+            min_academic: "2".into(),
+            min_practitioner: "1".into(),
+            max_load: "8".into(),
+            final_weight: "12,5".into(),
+            promote_top_n: "".into(),
+            passing_grade: "72,5".into(),
+            disagreement_threshold: "15".into(),
+        };
+        let s = parse_settings(&good, &base()).unwrap();
+        assert_eq!(s.final_weight_bp, 1250);
+        assert_eq!(s.passing_grade, Some(72.5));
+        assert_eq!(s.promote_top_n, None);
+        let back = SettingsInput::from_settings(&s);
+        assert_eq!(back.final_weight, "12.5");
+        assert_eq!(back.passing_grade, "72.5");
+        let too_many = SettingsInput {
+            min_academic: "3".into(),
+            ..good
+        };
+        let errors = parse_settings(&too_many, &base()).unwrap_err();
+        assert_eq!(errors[0].key, "scoring.settings.error_minimum_sum");
+    }
+
+    #[test]
+    fn sheets_are_stored_in_rubric_order_with_every_criterion() {
+        let rubric = Rubric::default_desk();
+        let sheet = Sheet {
+            entries: vec![SheetEntry {
+                criterion: "replikasi".into(),
+                score: Some(4),
+                comment: "  ok  ".into(),
+            }],
+            overall_comment: String::new(),
+        };
+        let n = normalise(&rubric, &sheet);
+        assert_eq!(n.entries.len(), rubric.criteria.len());
+        assert_eq!(n.entries[0].criterion, "kebaruan");
+        assert_eq!(n.score("replikasi"), Some(4));
+        assert_eq!(n.entries[3].comment, "ok");
+    }
+}
