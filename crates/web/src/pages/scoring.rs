@@ -435,7 +435,11 @@ async fn rubric_page(
         errors,
         locked_message,
         saved,
-        weight_sum: format_percent(sum),
+        weight_sum: if ctx.lang == Lang::Id {
+            format_percent(sum).replace('.', ",")
+        } else {
+            format_percent(sum)
+        },
     });
     *r.status_mut() = status;
     Ok(r)
