@@ -282,6 +282,8 @@ pub struct ProgressCell {
     pub state: &'static str,
     pub total: Option<f64>,
     pub reopened: bool,
+    /// The scores and comments so far (the committee sees every sheet).
+    pub sheet: Option<Sheet>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -891,6 +893,7 @@ impl App {
                 state: state_of(row),
                 total: row.and_then(|r| r.total),
                 reopened: row.is_some_and(|r| r.reopened_at.is_some()),
+                sheet: row.and_then(|r| serde_json::from_str(&r.scores_json).ok()),
             };
             match rows.last_mut() {
                 Some(last) if last.proposal_id == a.proposal_id => last.cells.push(cell),
