@@ -540,7 +540,10 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assert!(html.contains(&html_escape(&title1)), "{html}");
     assert!(html.contains("73,33"));
     assert!(html.contains("id=\"count-submitted\">1<"));
-    assert!(html.contains("Catatan juri pertama rahasia"), "the committee sees the comments");
+    assert!(
+        html.contains("Catatan juri pertama rahasia"),
+        "the committee sees the comments"
+    );
     let sheet_id: i64 = sqlx::query_scalar(
         "SELECT s.id FROM score_sheets s JOIN assignments a ON a.id = s.assignment_id \
          WHERE a.judge_id = $1 AND a.proposal_id = $2",
