@@ -721,7 +721,10 @@ pub struct IndicatorView {
     pub evidence: String,
 }
 
-fn indicator_views(content: &kolabik_domain::proposal::ProposalContent) -> Vec<IndicatorView> {
+fn indicator_views(
+    tr: Tr,
+    content: &kolabik_domain::proposal::ProposalContent,
+) -> Vec<IndicatorView> {
     IndicatorKind::ALL
         .into_iter()
         .filter_map(|kind| {
@@ -732,12 +735,10 @@ fn indicator_views(content: &kolabik_domain::proposal::ProposalContent) -> Vec<I
             if input.before.trim().is_empty() && input.after.trim().is_empty() {
                 return None;
             }
-            let unit = |u: &str| {
-                if u.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {u}")
-                }
+            let unit = |u: &str| match kolabik_domain::proposal::TimeUnit::parse(u) {
+                Some(t) => format!(" {}", tr.get(t.label_key())),
+                None if u.is_empty() => String::new(),
+                None => format!(" {u}"),
             };
             Some(IndicatorView {
                 label_key: kind.label_key(),
@@ -858,7 +859,7 @@ fn sheet_page(
     let mut r = render(&SheetPage {
         c,
         lang: ctx.lang.as_str(),
-        indicators: indicator_views(&v.content),
+        indicators: indicator_views(ctx.tr(), &v.content),
         tz: v.time_zone,
         v,
         sections: SECTIONS,
