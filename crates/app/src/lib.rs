@@ -14,6 +14,7 @@ pub mod minutes;
 pub mod notify;
 pub mod proposals;
 pub mod results;
+pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;

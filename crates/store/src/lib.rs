@@ -28,6 +28,8 @@ pub mod proposals;
 pub mod results;
 pub mod screening;
 pub mod stage_entries;
+pub mod sheets;
+pub mod stage_judging;
 pub mod stats;
 pub mod units;
 pub mod users;
