@@ -521,6 +521,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/feedback",
             PROPOSAL_READERS,
             get(api_results::feedback),
+        ),
         // --- scoring workspace (stage settings, rubric, judge's queue and sheets) ---
         r(
             "GET",
