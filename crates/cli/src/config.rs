@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Indonesian text tools (no database needed).
+    #[command(subcommand)]
+    Text(TextCommand),
 }
 
 #[derive(Args, Debug, Default)]
@@ -116,6 +119,13 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TextCommand {
+    /// Read words from standard input (separated by spaces or lines) and print one
+    /// `word<TAB>stem` line each.
+    Stem,
 }
 
 #[derive(Deserialize, Default, Debug)]

@@ -3,7 +3,7 @@
 
 mod config;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,10 +14,20 @@ use kolabik_app::users::NewUserInput;
 use kolabik_app::{Actor, App, AppError};
 use kolabik_web::WebConfig;
 
-use config::{Cli, Command, Settings, TokenCommand, UserCommand};
+use config::{Cli, Command, Settings, TextCommand, TokenCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Text tools are pure: they must work without a configuration file or database.
+    if let Command::Text(command) = &cli.command {
+        return match text(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("kolabik: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let settings = match Settings::resolve(&cli) {
         Ok(s) => s,
         Err(e) => {
@@ -47,6 +57,32 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("kolabik: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn text(command: &TextCommand) -> Result<()> {
+    match command {
+        TextCommand::Stem => {
+            let analyzer = kolabik_text::Analyzer::new();
+            let mut input = std::io::stdin().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line = String::new();
+            // Line by line, so a pipe gets its answers as it goes and a large word list is
+            // never held in memory at once.
+            while input
+                .read_line(&mut line)
+                .context("cannot read standard input")?
+                > 0
+            {
+                for word in line.split_whitespace() {
+                    writeln!(out, "{word}\t{}", analyzer.stem(word))
+                        .context("cannot write standard output")?;
+                }
+                line.clear();
+            }
+            out.flush().context("cannot write standard output")?;
+            Ok(())
         }
     }
 }
@@ -141,6 +177,7 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
             }
             Ok(())
         }
+        Command::Text(command) => text(&command),
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = open(&settings).await?;
             let token = app
