@@ -1,0 +1,948 @@
+//! The in-memory catalogue index: BM25F ranked search with snippets, and TF-IDF cosine
+//! similarity for the novelty report.
+//!
+//! The index is a derived cache of the database: it holds nothing the documents do not, and
+//! its answers depend only on the current set of documents, never on the order they were
+//! added in (terms are visited in sorted order and scores are rounded before comparing).
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::OnceLock;
+
+use crate::TextError;
+use crate::analyzer::Analyzer;
+
+/// A catalogue entry or proposal as the index sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+}
+
+/// How much one occurrence in each field counts (BM25F): a word in the title says more about
+/// the document than the same word deep in the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldWeights {
+    pub title: f64,
+    pub summary: f64,
+    pub body: f64,
+}
+
+impl Default for FieldWeights {
+    fn default() -> FieldWeights {
+        FieldWeights {
+            title: 3.0,
+            summary: 1.5,
+            body: 1.0,
+        }
+    }
+}
+
+/// Which documents a search or similarity query may return. Filters (year, region, category…)
+/// live in the database; the caller passes their outcome.
+#[derive(Clone, Copy, Default)]
+pub enum Filter<'a> {
+    #[default]
+    All,
+    Ids(&'a HashSet<i64>),
+    Predicate(&'a dyn Fn(i64) -> bool),
+}
+
+impl Filter<'_> {
+    fn allows(&self, id: i64) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Ids(ids) => ids.contains(&id),
+            Filter::Predicate(p) => p(id),
+        }
+    }
+}
+
+/// Whether the results matched every query term or, because nothing did, at least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    All,
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub id: i64,
+    /// BM25F score rounded to six decimals.
+    pub score: f64,
+    /// HTML: escaped text around the best-matching window with `<mark>` around matched words.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// Documents matching (after the filter), for paging and facet totals.
+    pub total: usize,
+    pub mode: MatchMode,
+    /// The query's terms as searched (stemmed, stop words removed, sorted, distinct).
+    pub terms: Vec<String>,
+    pub hits: Vec<SearchHit>,
+}
+
+/// A term two documents share, with its share of their cosine similarity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedTerm {
+    pub term: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimilarHit {
+    pub id: i64,
+    /// Cosine similarity in 0–1, rounded to six decimals.
+    pub score: f64,
+    /// The shared terms that contribute most, strongest first: why the two look alike.
+    pub shared: Vec<SharedTerm>,
+}
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Snippet length in words around the best window.
+const SNIPPET_WORDS: usize = 30;
+/// Most shared terms reported per similar document.
+const SHARED_TERMS: usize = 8;
+/// A novelty query uses its strongest terms only. The weakest of a long text are frequent
+/// words with long posting lists and almost no weight (a tf-idf weight falls with the log of
+/// the document frequency), so dropping them bounds the work at a negligible change in scores.
+const SIMILAR_QUERY_TERMS: usize = 40;
+
+struct Slot {
+    doc: Document,
+    /// (term id, weighted term frequency) sorted by the term's text, so sums over a document
+    /// run in the same order however the index was built.
+    terms: Vec<(u32, f32)>,
+    /// Weighted length (sum of field weight × words) for BM25F length normalisation.
+    length: f64,
+}
+
+#[derive(Clone, Copy)]
+struct Posting {
+    slot: u32,
+    /// Weighted term frequency in this document.
+    tf: f32,
+}
+
+/// The index. Build it once from the database, then keep it current with
+/// [`SearchIndex::upsert`] and [`SearchIndex::remove`].
+pub struct SearchIndex {
+    weights: FieldWeights,
+    analyzer: Analyzer,
+    slots: Vec<Option<Slot>>,
+    free: Vec<u32>,
+    by_id: HashMap<i64, u32>,
+    term_ids: HashMap<String, u32>,
+    term_text: Vec<String>,
+    postings: Vec<Vec<Posting>>,
+    total_length: f64,
+    /// Per-slot vector norms for cosine similarity. They depend on every document's document
+    /// frequencies, so they are recomputed lazily after a change rather than on each upsert.
+    norms: OnceLock<Vec<f64>>,
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// Orders (score, id): score descending, then id ascending. Scores are already rounded, so
+/// float noise cannot split a tie.
+fn rank_order(a: &(f64, i64), b: &(f64, i64)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// Keeps the best `k` of a stream by [`rank_order`] without sorting everything.
+fn top_k(items: impl Iterator<Item = (f64, i64)>, k: usize) -> Vec<(f64, i64)> {
+    #[derive(PartialEq)]
+    struct Worst((f64, i64));
+    impl Eq for Worst {}
+    impl PartialOrd for Worst {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Worst {
+        // The heap's top is the worst kept item, so it is the one to evict.
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            rank_order(&self.0, &other.0)
+        }
+    }
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
+    for item in items {
+        if heap.len() < k {
+            heap.push(Worst(item));
+        } else if let Some(worst) = heap.peek()
+            && rank_order(&item, &worst.0).is_lt()
+        {
+            heap.pop();
+            heap.push(Worst(item));
+        }
+    }
+    let mut out: Vec<(f64, i64)> = heap.into_iter().map(|w| w.0).collect();
+    out.sort_by(rank_order);
+    out
+}
+
+impl SearchIndex {
+    pub fn new(weights: FieldWeights) -> Result<SearchIndex, TextError> {
+        let valid = |w: f64| w.is_finite() && w > 0.0;
+        if !(valid(weights.title) && valid(weights.summary) && valid(weights.body)) {
+            return Err(TextError::InvalidFieldWeights);
+        }
+        Ok(SearchIndex {
+            weights,
+            analyzer: Analyzer::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
+            term_ids: HashMap::new(),
+            term_text: Vec::new(),
+            postings: Vec::new(),
+            total_length: 0.0,
+            norms: OnceLock::new(),
+        })
+    }
+
+    /// Builds an index from many documents at once.
+    pub fn build(
+        weights: FieldWeights,
+        docs: impl IntoIterator<Item = Document>,
+    ) -> Result<SearchIndex, TextError> {
+        let mut index = SearchIndex::new(weights)?;
+        for doc in docs {
+            index.upsert(doc);
+        }
+        Ok(index)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    /// The weighted term frequencies of a document, keyed by term text.
+    fn analyse(&self, doc: &Document) -> (Vec<(String, f32)>, f64) {
+        let mut tf: HashMap<String, f64> = HashMap::new();
+        let mut length = 0.0;
+        for (text, weight) in [
+            (&doc.title, self.weights.title),
+            (&doc.summary, self.weights.summary),
+            (&doc.body, self.weights.body),
+        ] {
+            for term in self.analyzer.terms(text) {
+                *tf.entry(term).or_default() += weight;
+                length += weight;
+            }
+        }
+        let mut terms: Vec<(String, f32)> = tf.into_iter().map(|(t, f)| (t, f as f32)).collect();
+        terms.sort_by(|a, b| a.0.cmp(&b.0));
+        (terms, length)
+    }
+
+    fn term_id(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.term_ids.get(&term) {
+            return id;
+        }
+        let id = self.term_text.len() as u32;
+        self.term_text.push(term.clone());
+        self.term_ids.insert(term, id);
+        self.postings.push(Vec::new());
+        id
+    }
+
+    /// Adds a document or replaces the one with the same id.
+    pub fn upsert(&mut self, doc: Document) {
+        self.remove(doc.id);
+        let (terms, length) = self.analyse(&doc);
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let mut ids = Vec::with_capacity(terms.len());
+        for (term, tf) in terms {
+            let id = self.term_id(term);
+            self.postings[id as usize].push(Posting { slot, tf });
+            ids.push((id, tf));
+        }
+        self.total_length += length;
+        self.by_id.insert(doc.id, slot);
+        self.slots[slot as usize] = Some(Slot {
+            doc,
+            terms: ids,
+            length,
+        });
+        self.norms = OnceLock::new();
+    }
+
+    /// Removes a document; returns whether it was there.
+    pub fn remove(&mut self, id: i64) -> bool {
+        let Some(slot) = self.by_id.remove(&id) else {
+            return false;
+        };
+        if let Some(old) = self.slots[slot as usize].take() {
+            for (term, _) in &old.terms {
+                self.postings[*term as usize].retain(|p| p.slot != slot);
+            }
+            self.total_length -= old.length;
+        }
+        if self.by_id.is_empty() {
+            // Keeps the running sum from drifting over a long life of upserts.
+            self.total_length = 0.0;
+        }
+        self.free.push(slot);
+        self.norms = OnceLock::new();
+        true
+    }
+
+    fn doc_count(&self) -> f64 {
+        self.by_id.len() as f64
+    }
+
+    fn bm25_idf(&self, df: usize) -> f64 {
+        let n = self.doc_count();
+        let df = df as f64;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Known query terms, distinct and sorted (the order scores are summed in).
+    fn query_terms(&self, query: &str) -> (Vec<String>, Vec<u32>) {
+        let mut terms = self.analyzer.terms(query);
+        terms.sort();
+        terms.dedup();
+        let ids = terms
+            .iter()
+            .map(|t| self.term_ids.get(t).copied().unwrap_or(u32::MAX))
+            .collect();
+        (terms, ids)
+    }
+
+    /// Scores every document containing a query term: (slot, score, terms matched).
+    fn score_bm25(&self, ids: &[u32]) -> Vec<(u32, f64, u16)> {
+        let mut score = vec![0.0f64; self.slots.len()];
+        let mut matched = vec![0u16; self.slots.len()];
+        let mut touched = Vec::new();
+        let avg = if self.doc_count() > 0.0 {
+            self.total_length / self.doc_count()
+        } else {
+            1.0
+        };
+        for &id in ids {
+            let Some(list) = self.postings.get(id as usize) else {
+                continue;
+            };
+            let idf = self.bm25_idf(list.len());
+            for p in list {
+                let s = p.slot as usize;
+                let length = self.slots[s].as_ref().map_or(avg, |slot| slot.length);
+                let tf = f64::from(p.tf);
+                score[s] += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / avg));
+                if matched[s] == 0 {
+                    touched.push(p.slot);
+                }
+                matched[s] += 1;
+            }
+        }
+        touched
+            .into_iter()
+            .map(|s| (s, score[s as usize], matched[s as usize]))
+            .collect()
+    }
+
+    fn id_of(&self, slot: u32) -> Option<i64> {
+        self.slots
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .map(|s| s.doc.id)
+    }
+
+    /// Ranked search: documents with every query term, or with any when none has them all.
+    /// Order: score descending, then id ascending.
+    pub fn search(
+        &self,
+        query: &str,
+        filter: Filter<'_>,
+        offset: usize,
+        limit: usize,
+    ) -> SearchResults {
+        let (terms, ids) = self.query_terms(query);
+        let scored = self.score_bm25(&ids);
+        let want = terms.len() as u16;
+        let allowed: Vec<(f64, i64, u16)> = scored
+            .into_iter()
+            .filter_map(|(slot, score, matched)| {
+                let id = self.id_of(slot)?;
+                filter.allows(id).then_some((round6(score), id, matched))
+            })
+            .collect();
+        let all_count = allowed.iter().filter(|x| x.2 == want).count();
+        let (mode, total) = if all_count > 0 {
+            (MatchMode::All, all_count)
+        } else {
+            (MatchMode::Any, allowed.len())
+        };
+        let page = top_k(
+            allowed
+                .iter()
+                .filter(|x| mode == MatchMode::Any || x.2 == want)
+                .map(|&(s, id, _)| (s, id)),
+            offset.saturating_add(limit),
+        );
+        let stems: HashSet<&str> = terms.iter().map(String::as_str).collect();
+        let hits = page
+            .into_iter()
+            .skip(offset)
+            .map(|(score, id)| SearchHit {
+                id,
+                score,
+                snippet: self
+                    .by_id
+                    .get(&id)
+                    .and_then(|&s| self.slots[s as usize].as_ref())
+                    .map(|slot| snippet(&self.analyzer, &slot.doc, &stems))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        SearchResults {
+            total,
+            mode,
+            terms,
+            hits,
+        }
+    }
+
+    /// Every matching id (same AND-then-OR rule as [`SearchIndex::search`]), ascending: what
+    /// the caller needs for facet counts.
+    pub fn matching_ids(&self, query: &str, filter: Filter<'_>) -> (MatchMode, Vec<i64>) {
+        let (terms, ids) = self.query_terms(query);
+        let want = terms.len() as u16;
+        let scored: Vec<(i64, u16)> = self
+            .score_bm25(&ids)
+            .into_iter()
+            .filter_map(|(slot, _, m)| self.id_of(slot).map(|id| (id, m)))
+            .filter(|(id, _)| filter.allows(*id))
+            .collect();
+        let mode = if scored.iter().any(|x| x.1 == want) {
+            MatchMode::All
+        } else {
+            MatchMode::Any
+        };
+        let mut out: Vec<i64> = scored
+            .into_iter()
+            .filter(|x| mode == MatchMode::Any || x.1 == want)
+            .map(|x| x.0)
+            .collect();
+        out.sort_unstable();
+        (mode, out)
+    }
+
+    /// Smoothed idf for tf-idf vectors; a term no document has gets the highest weight, so a
+    /// text full of new words scores low against everything.
+    fn tfidf_idf(&self, df: usize) -> f64 {
+        ((self.doc_count() + 1.0) / (df as f64 + 1.0)).ln() + 1.0
+    }
+
+    fn norms(&self) -> &[f64] {
+        self.norms.get_or_init(|| {
+            let idf: Vec<f64> = self
+                .postings
+                .iter()
+                .map(|p| self.tfidf_idf(p.len()))
+                .collect();
+            self.slots
+                .iter()
+                .map(|slot| {
+                    slot.as_ref().map_or(0.0, |s| {
+                        s.terms
+                            .iter()
+                            .map(|&(t, tf)| {
+                                let w = f64::from(tf).ln_1p() * idf[t as usize];
+                                w * w
+                            })
+                            .sum::<f64>()
+                            .sqrt()
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The query vector of a text: (term text, known term id, weight), strongest first.
+    fn text_vector(&self, text: &str) -> Vec<(String, Option<u32>, f64)> {
+        let mut tf: HashMap<String, f64> = HashMap::new();
+        for term in self.analyzer.terms(text) {
+            *tf.entry(term).or_default() += 1.0;
+        }
+        let mut v: Vec<(String, Option<u32>, f64)> = tf
+            .into_iter()
+            .map(|(term, f)| {
+                let id = self.term_ids.get(&term).copied();
+                let df = id.map_or(0, |i| self.postings[i as usize].len());
+                let w = f.ln_1p() * self.tfidf_idf(df);
+                (term, id, w)
+            })
+            .collect();
+        v.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    fn doc_vector(&self, slot: &Slot) -> Vec<(String, Option<u32>, f64)> {
+        let mut v: Vec<(String, Option<u32>, f64)> = slot
+            .terms
+            .iter()
+            .map(|&(t, tf)| {
+                let w = f64::from(tf).ln_1p() * self.tfidf_idf(self.postings[t as usize].len());
+                (self.term_text[t as usize].clone(), Some(t), w)
+            })
+            .collect();
+        v.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    fn similar_vector(
+        &self,
+        vector: Vec<(String, Option<u32>, f64)>,
+        exclude: Option<i64>,
+        k: usize,
+        filter: Filter<'_>,
+    ) -> Vec<SimilarHit> {
+        let query_norm = vector.iter().map(|x| x.2 * x.2).sum::<f64>().sqrt();
+        if query_norm == 0.0 || k == 0 {
+            return Vec::new();
+        }
+        // Strongest terms only (see SIMILAR_QUERY_TERMS), then summed in term order.
+        let mut used: Vec<(String, u32, f64)> = vector
+            .into_iter()
+            .filter_map(|(t, id, w)| id.map(|id| (t, id, w)))
+            .take(SIMILAR_QUERY_TERMS)
+            .collect();
+        used.sort_by(|a, b| a.0.cmp(&b.0));
+        let norms = self.norms();
+        let mut dot = vec![0.0f64; self.slots.len()];
+        let mut touched = Vec::new();
+        for (_, id, qw) in &used {
+            let list = &self.postings[*id as usize];
+            let idf = self.tfidf_idf(list.len());
+            for p in list {
+                let s = p.slot as usize;
+                if dot[s] == 0.0 {
+                    touched.push(p.slot);
+                }
+                dot[s] += qw * f64::from(p.tf).ln_1p() * idf;
+            }
+        }
+        let ranked = top_k(
+            touched.into_iter().filter_map(|slot| {
+                let id = self.id_of(slot)?;
+                let norm = norms[slot as usize];
+                if Some(id) == exclude || !filter.allows(id) || norm == 0.0 {
+                    return None;
+                }
+                Some((round6(dot[slot as usize] / (query_norm * norm)), id))
+            }),
+            k,
+        );
+        ranked
+            .into_iter()
+            .map(|(score, id)| {
+                let slot = self
+                    .by_id
+                    .get(&id)
+                    .and_then(|&s| self.slots[s as usize].as_ref());
+                let norm = self.by_id.get(&id).map_or(1.0, |&s| norms[s as usize]);
+                let mut shared: Vec<SharedTerm> = used
+                    .iter()
+                    .filter_map(|(term, tid, qw)| {
+                        let slot = slot?;
+                        let tf = slot
+                            .terms
+                            .iter()
+                            .find(|(t, _)| t == tid)
+                            .map(|&(_, tf)| tf)?;
+                        let dw = f64::from(tf).ln_1p()
+                            * self.tfidf_idf(self.postings[*tid as usize].len());
+                        Some(SharedTerm {
+                            term: term.clone(),
+                            weight: round6(qw * dw / (query_norm * norm)),
+                        })
+                    })
+                    .collect();
+                shared.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.term.cmp(&b.term)));
+                shared.truncate(SHARED_TERMS);
+                SimilarHit { id, score, shared }
+            })
+            .collect()
+    }
+
+    /// The `k` indexed documents most similar to a text (tf-idf cosine over stems).
+    pub fn similar_to_text(&self, text: &str, k: usize, filter: Filter<'_>) -> Vec<SimilarHit> {
+        self.similar_vector(self.text_vector(text), None, k, filter)
+    }
+
+    /// The `k` documents most similar to an indexed one (itself excluded); `None` when the id
+    /// is not indexed.
+    pub fn similar_to(&self, id: i64, k: usize, filter: Filter<'_>) -> Option<Vec<SimilarHit>> {
+        let slot = self.slots[*self.by_id.get(&id)? as usize].as_ref()?;
+        Some(self.similar_vector(self.doc_vector(slot), Some(id), k, filter))
+    }
+
+    /// The `n` terms of a text that weigh most against this corpus (tf-idf): what makes it
+    /// distinctive rather than merely frequent.
+    pub fn key_terms(&self, text: &str, n: usize) -> Vec<String> {
+        self.text_vector(text)
+            .into_iter()
+            .take(n)
+            .map(|(t, _, _)| t)
+            .collect()
+    }
+}
+
+pub(crate) fn escape_html(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+}
+
+/// One word of a field for snippets: its span and the query stem it matched, if any.
+type SnippetWord<'a> = (usize, usize, Option<&'a str>);
+
+fn snippet_words<'a>(
+    analyzer: &Analyzer,
+    text: &str,
+    stems: &HashSet<&'a str>,
+) -> Vec<SnippetWord<'a>> {
+    let mut words: Vec<SnippetWord<'a>> = Vec::new();
+    for t in analyzer.tokens(text) {
+        let hit = t.stem.as_deref().and_then(|s| stems.get(s).copied());
+        // Expanded abbreviations repeat a span; one word of the text is one snippet word.
+        match words.last_mut() {
+            Some(last) if last.0 == t.start => last.2 = last.2.or(hit),
+            _ => words.push((t.start, t.end, hit)),
+        }
+    }
+    words
+}
+
+/// The best ~30-word window of the summary or body (the title is shown anyway): the most
+/// distinct query terms, then the most matched words, then the earliest (summary first).
+pub(crate) fn snippet(analyzer: &Analyzer, doc: &Document, stems: &HashSet<&str>) -> String {
+    let fields = [doc.summary.as_str(), doc.body.as_str()];
+    let words: Vec<Vec<SnippetWord<'_>>> = fields
+        .iter()
+        .map(|text| snippet_words(analyzer, text, stems))
+        .collect();
+    // (distinct, hits, field, first word); the first field with words is the fallback.
+    let mut best: Option<(usize, usize, usize, usize)> = None;
+    for (f, list) in words.iter().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        if best.is_none() {
+            best = Some((0, 0, f, 0));
+        }
+        for start in 0..list.len() {
+            if list[start].2.is_none() {
+                // A best window can always start on a matched word.
+                continue;
+            }
+            let window = &list[start..(start + SNIPPET_WORDS).min(list.len())];
+            let mut distinct: Vec<&str> = window.iter().filter_map(|w| w.2).collect();
+            let hits = distinct.len();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if best.is_none_or(|(d, h, _, _)| (distinct.len(), hits) > (d, h)) {
+                best = Some((distinct.len(), hits, f, start));
+            }
+        }
+    }
+    let Some((_, _, f, start)) = best else {
+        return String::new();
+    };
+    let (text, list) = (fields[f], &words[f]);
+    // Centre the window a little: a few words of context before the first match read better.
+    let start = start
+        .saturating_sub(5)
+        .min(list.len().saturating_sub(SNIPPET_WORDS));
+    let window = &list[start..(start + SNIPPET_WORDS).min(list.len())];
+    let (Some(first), Some(last)) = (window.first(), window.last()) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut pos = first.0;
+    for &(s, e, hit) in window {
+        escape_html(&text[pos..s], &mut out);
+        if hit.is_some() {
+            out.push_str("<mark>");
+            escape_html(&text[s..e], &mut out);
+            out.push_str("</mark>");
+        } else {
+            escape_html(&text[s..e], &mut out);
+        }
+        pos = e;
+    }
+    if start + SNIPPET_WORDS >= list.len() {
+        // The window ends the text: keep its closing punctuation.
+        escape_html(text[last.1..].trim_end(), &mut out);
+    } else {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, summary: &str, body: &str) -> Document {
+        Document {
+            id,
+            title: title.to_owned(),
+            summary: summary.to_owned(),
+            body: body.to_owned(),
+        }
+    }
+
+    fn catalogue() -> Vec<Document> {
+        vec![
+            doc(
+                1,
+                "Antrean daring puskesmas",
+                "Pasien mendaftar antrean lewat aplikasi sebelum datang.",
+                "Pelayanan di puskesmas menjadi lebih cepat karena pasien tidak menunggu lama.",
+            ),
+            doc(
+                2,
+                "Jemput bola KTP elektronik",
+                "Petugas Dukcapil melayani perekaman e-KTP di kelurahan.",
+                "Warga lansia dan penyandang disabilitas dilayani di rumah.",
+            ),
+            doc(
+                3,
+                "Pengaduan lewat WhatsApp",
+                "Masyarakat menyampaikan pengaduan pelayanan publik melalui WhatsApp.",
+                "Setiap aduan ditindaklanjuti oleh perangkat daerah dalam tiga hari kerja.",
+            ),
+            doc(
+                4,
+                "Layanan perizinan online",
+                "Pendaftaran izin usaha secara online tanpa antrean.",
+                "Pelaku usaha mengunggah berkas dan menerima izin elektronik.",
+            ),
+        ]
+    }
+
+    fn index() -> SearchIndex {
+        SearchIndex::build(FieldWeights::default(), catalogue()).expect("valid weights")
+    }
+
+    #[test]
+    fn stemmed_and_query_finds_inflected_forms() {
+        let r = index().search("melayani", Filter::All, 0, 10);
+        assert_eq!(r.mode, MatchMode::All);
+        let ids: Vec<i64> = r.hits.iter().map(|h| h.id).collect();
+        // "Pelayanan", "melayani", "dilayani", "Layanan" all stem to layan.
+        assert_eq!(ids.len(), 4);
+        assert_eq!(r.total, 4);
+        assert_eq!(r.terms, ["layan"]);
+    }
+
+    #[test]
+    fn and_semantics_then_or_fallback() {
+        let idx = index();
+        let r = idx.search("antrean daring", Filter::All, 0, 10);
+        assert_eq!(r.mode, MatchMode::All);
+        // "online" is normalised to "daring", so entry 4 matches both terms too.
+        let ids: Vec<i64> = r.hits.iter().map(|h| h.id).collect();
+        assert_eq!(ids, [1, 4]);
+        let r = idx.search("antrean whatsapp", Filter::All, 0, 10);
+        assert_eq!(r.mode, MatchMode::Any);
+        assert_eq!(r.total, 3);
+        let r = idx.search("xyzzy", Filter::All, 0, 10);
+        assert_eq!((r.mode, r.total), (MatchMode::Any, 0));
+    }
+
+    #[test]
+    fn title_outweighs_body() {
+        let idx = index();
+        let r = idx.search("pengaduan", Filter::All, 0, 10);
+        assert_eq!(r.hits[0].id, 3);
+        let r = idx.search("puskesmas", Filter::All, 0, 10);
+        assert_eq!(r.hits[0].id, 1);
+    }
+
+    #[test]
+    fn filters_and_paging() {
+        let idx = index();
+        let allowed: HashSet<i64> = [2, 3].into();
+        let r = idx.search("layanan", Filter::Ids(&allowed), 0, 10);
+        assert!(r.hits.iter().all(|h| allowed.contains(&h.id)));
+        assert_eq!(r.total, 2);
+        let even = |id: i64| id % 2 == 0;
+        let r = idx.search("layanan", Filter::Predicate(&even), 0, 10);
+        assert!(r.hits.iter().all(|h| h.id % 2 == 0));
+        let all = idx.search("layanan", Filter::All, 0, 10);
+        let page = idx.search("layanan", Filter::All, 1, 2);
+        assert_eq!(page.hits, all.hits[1..3]);
+        assert_eq!(page.total, 4);
+        let (mode, ids) = idx.matching_ids("layanan", Filter::All);
+        assert_eq!((mode, ids), (MatchMode::All, vec![1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn ties_are_broken_by_id_and_order_does_not_depend_on_insertion() {
+        let same = |id| doc(id, "Inovasi", "sama persis", "teks yang sama");
+        let idx = SearchIndex::build(FieldWeights::default(), [same(9), same(3), same(5)])
+            .expect("weights");
+        let ids: Vec<i64> = idx
+            .search("inovasi", Filter::All, 0, 10)
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(ids, [3, 5, 9]);
+
+        let forward = index();
+        let mut docs = catalogue();
+        docs.reverse();
+        let mut backward = SearchIndex::build(FieldWeights::default(), docs).expect("weights");
+        // A removed and re-added document leaves no trace either.
+        backward.remove(2);
+        backward.upsert(catalogue()[1].clone());
+        for q in ["layanan", "antrean daring", "izin usaha", "ktp"] {
+            assert_eq!(
+                forward.search(q, Filter::All, 0, 10),
+                backward.search(q, Filter::All, 0, 10)
+            );
+            assert_eq!(
+                forward.similar_to_text(q, 10, Filter::All),
+                backward.similar_to_text(q, 10, Filter::All)
+            );
+        }
+    }
+
+    #[test]
+    fn upsert_replaces_and_remove_forgets() {
+        let mut idx = index();
+        assert_eq!(idx.search("whatsapp", Filter::All, 0, 10).total, 1);
+        idx.upsert(doc(3, "Pengaduan lewat SMS", "Aduan lewat SMS.", ""));
+        assert_eq!(idx.search("whatsapp", Filter::All, 0, 10).total, 0);
+        assert_eq!(idx.search("sms", Filter::All, 0, 10).hits[0].id, 3);
+        assert!(idx.remove(3));
+        assert!(!idx.remove(3));
+        assert_eq!(idx.search("sms", Filter::All, 0, 10).total, 0);
+        assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn snippets_mark_original_words_and_escape_html() {
+        let idx = SearchIndex::build(
+            FieldWeights::default(),
+            [doc(
+                7,
+                "Judul",
+                "Ringkasan <b>tanpa</b> kata kunci & lain-lain.",
+                "Masyarakat mengeluhkan pelayanan yang lambat. Kini layanan antrean <script> dibuat daring.",
+            )],
+        )
+        .expect("weights");
+        let hit = &idx.search("melayani antrean", Filter::All, 0, 1).hits[0];
+        assert_eq!(
+            hit.snippet,
+            "Masyarakat mengeluhkan <mark>pelayanan</mark> yang lambat. Kini \
+             <mark>layanan</mark> <mark>antrean</mark> &lt;script&gt; dibuat daring."
+        );
+        let hit = &idx.search("kunci", Filter::All, 0, 1).hits[0];
+        assert_eq!(
+            hit.snippet,
+            "Ringkasan &lt;b&gt;tanpa&lt;/b&gt; kata <mark>kunci</mark> &amp; lain-lain."
+        );
+    }
+
+    #[test]
+    fn long_snippets_are_windows() {
+        let body = format!(
+            "{} pengaduan warga ditanggapi cepat. {}",
+            "kata ".repeat(100),
+            "isi ".repeat(100)
+        );
+        let idx =
+            SearchIndex::build(FieldWeights::default(), [doc(1, "t", "", &body)]).expect("weights");
+        let s = &idx.search("pengaduan", Filter::All, 0, 1).hits[0].snippet;
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("<mark>pengaduan</mark> warga"), "{s}");
+        assert_eq!(s.split_whitespace().count(), SNIPPET_WORDS);
+    }
+
+    #[test]
+    fn similar_documents_with_shared_key_terms() {
+        let idx = index();
+        let hits = idx.similar_to_text(
+            "Aplikasi antrean daring untuk pasien puskesmas agar tidak menunggu lama",
+            3,
+            Filter::All,
+        );
+        assert_eq!(hits[0].id, 1);
+        assert!(hits[0].score > 0.3, "{hits:?}");
+        let terms: Vec<&str> = hits[0].shared.iter().map(|t| t.term.as_str()).collect();
+        assert!(
+            terms.contains(&"puskesmas") && terms.contains(&"pasien"),
+            "{terms:?}"
+        );
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+
+        let of_four = idx.similar_to(4, 3, Filter::All).expect("indexed");
+        assert!(of_four.iter().all(|h| h.id != 4));
+        assert_eq!(
+            of_four[0].id, 1,
+            "the other antrean daring entry: {of_four:?}"
+        );
+        assert_eq!(idx.similar_to(99, 3, Filter::All), None);
+        assert!(idx.similar_to_text("", 3, Filter::All).is_empty());
+    }
+
+    #[test]
+    fn corpus_key_terms_prefer_rare_words() {
+        let idx = index();
+        let terms = idx.key_terms("pelayanan pelayanan pelayanan ponsel", 1);
+        // layan is in every document; ponsel in none.
+        assert_eq!(terms, ["ponsel"]);
+    }
+
+    #[test]
+    fn invalid_weights_are_refused() {
+        let w = FieldWeights {
+            title: 0.0,
+            ..FieldWeights::default()
+        };
+        assert_eq!(
+            SearchIndex::new(w).err(),
+            Some(TextError::InvalidFieldWeights)
+        );
+    }
+}
