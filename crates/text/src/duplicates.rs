@@ -67,12 +67,52 @@ struct Shingled {
     set: HashSet<u64>,
 }
 
+/// Content words with their stems, each span widened over the stop words next to it within
+/// the same sentence, so a passage shown to the committee starts at "Masih banyak penduduk"
+/// rather than at "penduduk".
+fn content_words(analyzer: &Analyzer, text: &str) -> Vec<(usize, usize, String)> {
+    let all = analyzer.tokens(text);
+    let breaks = |from: usize, to: usize| {
+        text.get(from..to)
+            .is_some_and(|gap| gap.contains(['.', '!', '?', '\n']))
+    };
+    let mut words: Vec<(usize, usize, String)> = Vec::new();
+    let mut pending: Option<usize> = None;
+    let mut prev_end = 0;
+    for t in &all {
+        if breaks(prev_end, t.start) {
+            pending = None;
+        }
+        prev_end = t.end;
+        match &t.stem {
+            None => {
+                pending.get_or_insert(t.start);
+            }
+            Some(stem) => words.push((pending.take().unwrap_or(t.start), t.end, stem.clone())),
+        }
+    }
+    // Trailing stop words belong to the word before them, up to the sentence's end.
+    let mut w = 0;
+    for (i, t) in all.iter().enumerate() {
+        if t.stem.is_some() {
+            w += 1;
+            continue;
+        }
+        if w == 0 || i == 0 || breaks(all[i - 1].end, t.start) {
+            continue;
+        }
+        // Extend only while no sentence break separates this stop word from the content word.
+        if let Some(last) = words.get_mut(w - 1)
+            && last.1 == all[i - 1].end
+        {
+            last.1 = t.end;
+        }
+    }
+    words
+}
+
 fn shingle(analyzer: &Analyzer, text: String) -> Shingled {
-    let tokens: Vec<(usize, usize, String)> = analyzer
-        .tokens(&text)
-        .into_iter()
-        .filter_map(|t| t.stem.map(|s| (t.start, t.end, s)))
-        .collect();
+    let tokens = content_words(analyzer, &text);
     let mut positions = Vec::new();
     for (i, window) in tokens.windows(SHINGLE).enumerate() {
         let mut h = fnv1a(window[0].2.as_bytes());
