@@ -4,12 +4,14 @@
 //! that a query and a document always meet in the same form: "Pelayanan" in a proposal and
 //! "layanan" in a search box both become `layan`.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use sastrawi::{Dictionary, Stemmer};
 
-use crate::hash::fnv1a;
+use crate::hash::{FnvMap, FnvSet};
 
 const SASTRAWI_WORDS: &str = include_str!("../data/sastrawi-words.txt");
 const EXTRA_ROOTS: &str = include_str!("../data/extra-roots.txt");
@@ -37,9 +39,9 @@ pub struct Token {
 pub struct Analyzer;
 
 struct Tables {
-    stop_words: HashSet<&'static str>,
-    variants: HashMap<&'static str, Vec<&'static str>>,
-    overrides: HashMap<&'static str, &'static str>,
+    stop_words: FnvSet<&'static str>,
+    variants: FnvMap<&'static str, Vec<&'static str>>,
+    overrides: FnvMap<&'static str, &'static str>,
 }
 
 fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -156,41 +158,44 @@ fn fallback_stem(word: &str) -> Option<String> {
 }
 
 /// Stems are cached because the stemmer allocates and probes the dictionary several times per
-/// word, while real text repeats a small vocabulary. Sharded so that parallel indexing threads
-/// rarely wait on one another; bounded so that a stream of junk words cannot grow it forever.
-const SHARDS: usize = 16;
-const SHARD_CAPACITY: usize = 1 << 15;
+/// word, while real text repeats a small vocabulary. One cache per thread: no lock on the hot
+/// path, and safe however many threads analyse at once. Bounded so that a stream of junk
+/// words cannot grow it forever (past the bound, words are stemmed without caching).
+const CACHE_CAPACITY: usize = 1 << 17;
 
-fn cache() -> &'static [Mutex<HashMap<String, String>>; SHARDS] {
-    static CACHE: OnceLock<[Mutex<HashMap<String, String>>; SHARDS]> = OnceLock::new();
-    CACHE.get_or_init(|| std::array::from_fn(|_| Mutex::new(HashMap::new())))
+thread_local! {
+    static STEM_CACHE: RefCell<FnvMap<Box<str>, Box<str>>> = RefCell::new(FnvMap::default());
 }
 
-/// Stems one normalised word (lower case, no punctuation). Numbers and words with digits are
-/// kept as they are: "2023" or "covid19" are identifiers, not Indonesian morphology.
-fn stem_normalised(word: &str) -> String {
-    if word.chars().any(|c| c.is_ascii_digit()) || !word.is_ascii() {
-        return word.to_owned();
+/// Calls `f` with the stem of one normalised word (lower case, no punctuation), borrowed
+/// from the cache when it is there. Numbers and words with digits are kept as they are:
+/// "2023" or "covid19" are identifiers, not Indonesian morphology.
+fn with_stem<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    if word.bytes().any(|b| b.is_ascii_digit()) || !word.is_ascii() {
+        return f(word);
     }
     if let Some(stem) = tables().overrides.get(word) {
-        return (*stem).to_owned();
+        return f(stem);
     }
-    let shard = &cache()[(fnv1a(word.as_bytes()) as usize) % SHARDS];
-    if let Ok(map) = shard.lock()
-        && let Some(stem) = map.get(word)
-    {
-        return stem.clone();
-    }
-    let mut stem = stemmer().stem_word(word).into_owned();
-    if stem == word && !dictionary().find(word) {
-        stem = fallback_stem(word).unwrap_or(stem);
-    }
-    if let Ok(mut map) = shard.lock()
-        && map.len() < SHARD_CAPACITY
-    {
-        map.insert(word.to_owned(), stem.clone());
-    }
-    stem
+    STEM_CACHE.with(|c| {
+        if let Some(stem) = c.borrow().get(word) {
+            return f(stem);
+        }
+        let mut stem = stemmer().stem_word(word).into_owned();
+        if stem == word && !dictionary().find(word) {
+            stem = fallback_stem(word).unwrap_or(stem);
+        }
+        let result = f(&stem);
+        let mut cache = c.borrow_mut();
+        if cache.len() < CACHE_CAPACITY {
+            cache.insert(word.into(), stem.into());
+        }
+        result
+    })
+}
+
+fn stem_normalised(word: &str) -> String {
+    with_stem(word, str::to_owned)
 }
 
 /// Folds the Latin diacritics that appear in Indonesian text (loanwords, names typed with
@@ -209,18 +214,26 @@ fn fold_char(c: char) -> char {
     }
 }
 
-fn lower_fold(raw: &str) -> String {
-    raw.chars()
-        .flat_map(char::to_lowercase)
-        .map(fold_char)
-        // Typographic apostrophes and hyphens become their ASCII forms so the rules below
-        // see one spelling.
-        .map(|c| match c {
-            '\u{2019}' | '\u{2018}' => '\'',
-            '\u{2010}' | '\u{2011}' => '-',
-            other => other,
-        })
-        .collect()
+fn lower_fold(raw: &str) -> Cow<'_, str> {
+    if raw
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(
+        raw.chars()
+            .flat_map(char::to_lowercase)
+            .map(fold_char)
+            // Typographic apostrophes and hyphens become their ASCII forms so the rules below
+            // see one spelling.
+            .map(|c| match c {
+                '\u{2019}' | '\u{2018}' => '\'',
+                '\u{2010}' | '\u{2011}' => '-',
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 /// Splits text into raw words: runs of letters and digits, keeping a hyphen or apostrophe
@@ -304,7 +317,11 @@ fn normalise_word(lower: &str, out: &mut Vec<String>) {
         out.push(normalise_number(amount));
         return;
     }
-    let word = lower.replace('\'', "");
+    let word = if lower.contains('\'') {
+        lower.replace('\'', "")
+    } else {
+        lower.to_owned()
+    };
     if word.contains('-') {
         let parts: Vec<&str> = word.split('-').filter(|p| !p.is_empty()).collect();
         // Reduplication ("kegiatan-kegiatan", "sebaik-baiknya") marks plural or intensity:
@@ -325,7 +342,9 @@ fn normalise_word(lower: &str, out: &mut Vec<String>) {
         }
         return;
     }
-    if let Some(to) = t.variants.get(word.as_str()) {
+    if word.len() != lower.len()
+        && let Some(to) = t.variants.get(word.as_str())
+    {
         out.extend(to.iter().map(|w| (*w).to_owned()));
     } else if !word.is_empty() {
         out.push(word);
@@ -337,39 +356,50 @@ impl Analyzer {
         Analyzer
     }
 
-    /// Every word of `text` with its position, normalised form and stem (`None` for stop
-    /// words and single letters).
-    pub fn tokens(&self, text: &str) -> Vec<Token> {
+    /// Walks the words of `text` without building tokens: `f(start, end, word, stem)`, the
+    /// stem `None` for stop words and single letters. The search index and snippets use this
+    /// directly, because allocating a token per word was most of their cost.
+    pub(crate) fn walk(&self, text: &str, mut f: impl FnMut(usize, usize, &str, Option<&str>)) {
         let t = tables();
-        let mut tokens = Vec::new();
         let mut words = Vec::new();
         for (start, end) in raw_words(text) {
             words.clear();
             normalise_word(&lower_fold(&text[start..end]), &mut words);
-            for word in words.drain(..) {
-                let single_letter = word.chars().count() == 1 && !is_number(&word);
-                let stem = if single_letter || t.stop_words.contains(word.as_str()) {
-                    None
+            for word in &words {
+                let single_letter = word.chars().nth(1).is_none();
+                if (single_letter && !is_number(word)) || t.stop_words.contains(word.as_str()) {
+                    f(start, end, word, None);
                 } else {
-                    Some(stem_normalised(&word))
-                };
-                tokens.push(Token {
-                    start,
-                    end,
-                    word,
-                    stem,
-                });
+                    with_stem(word, |stem| f(start, end, word, Some(stem)));
+                }
             }
         }
+    }
+
+    /// Every word of `text` with its position, normalised form and stem (`None` for stop
+    /// words and single letters).
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        self.walk(text, |start, end, word, stem| {
+            tokens.push(Token {
+                start,
+                end,
+                word: word.to_owned(),
+                stem: stem.map(str::to_owned),
+            });
+        });
         tokens
     }
 
     /// The stems of `text` in order, stop words removed.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        self.tokens(text)
-            .into_iter()
-            .filter_map(|t| t.stem)
-            .collect()
+        let mut terms = Vec::new();
+        self.walk(text, |_, _, _, stem| {
+            if let Some(stem) = stem {
+                terms.push(stem.to_owned());
+            }
+        });
+        terms
     }
 
     /// The `n` most frequent stems of `text` (ties: alphabetical), for labelling a text

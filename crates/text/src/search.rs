@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use crate::TextError;
 use crate::analyzer::Analyzer;
+use crate::hash::FnvMap;
 
 /// A catalogue entry or proposal as the index sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +127,9 @@ struct Posting {
     slot: u32,
     /// Weighted term frequency in this document.
     tf: f32,
+    /// ln(1 + tf), the tf-idf weight before idf: stored because a novelty query reads it for
+    /// every posting of up to 40 terms and the logarithm would dominate the loop.
+    log_tf: f32,
 }
 
 /// The index. Build it once from the database, then keep it current with
@@ -134,15 +138,33 @@ pub struct SearchIndex {
     weights: FieldWeights,
     analyzer: Analyzer,
     slots: Vec<Option<Slot>>,
+    /// Weighted length per slot, dense beside `slots` so the scoring loop stays in cache.
+    lengths: Vec<f64>,
+    /// Document id per slot, dense for the same reason.
+    ids: Vec<i64>,
+    /// Slots ready for reuse. A removed document's slot waits in `retired` until its postings
+    /// are swept, so no stale posting can point at a new document.
     free: Vec<u32>,
+    retired: Vec<u32>,
+    /// Postings of removed documents still in the lists; swept when they reach a quarter.
+    dead_postings: usize,
+    live_postings: usize,
+    /// Live documents per term: the document frequency every idf uses, exact at all times.
+    df: Vec<u32>,
     by_id: HashMap<i64, u32>,
-    term_ids: HashMap<String, u32>,
+    term_ids: FnvMap<String, u32>,
     term_text: Vec<String>,
     postings: Vec<Vec<Posting>>,
     total_length: f64,
     /// Per-slot vector norms for cosine similarity. They depend on every document's document
     /// frequencies, so they are recomputed lazily after a change rather than on each upsert.
     norms: OnceLock<Vec<f64>>,
+}
+
+/// ln(1 + tf) as stored in postings; every document-side weight goes through it so that norms,
+/// dot products and shared-term weights use the same number.
+fn log_weight(tf: f32) -> f32 {
+    f64::from(tf).ln_1p() as f32
 }
 
 fn round6(x: f64) -> f64 {
@@ -200,9 +222,15 @@ impl SearchIndex {
             weights,
             analyzer: Analyzer::new(),
             slots: Vec::new(),
+            lengths: Vec::new(),
+            ids: Vec::new(),
             free: Vec::new(),
+            retired: Vec::new(),
+            dead_postings: 0,
+            live_postings: 0,
+            df: Vec::new(),
             by_id: HashMap::new(),
-            term_ids: HashMap::new(),
+            term_ids: FnvMap::default(),
             term_text: Vec::new(),
             postings: Vec::new(),
             total_length: 0.0,
@@ -236,17 +264,24 @@ impl SearchIndex {
 
     /// The weighted term frequencies of a document, keyed by term text.
     fn analyse(&self, doc: &Document) -> (Vec<(String, f32)>, f64) {
-        let mut tf: HashMap<String, f64> = HashMap::new();
+        let mut tf: FnvMap<String, f64> = FnvMap::default();
         let mut length = 0.0;
         for (text, weight) in [
             (&doc.title, self.weights.title),
             (&doc.summary, self.weights.summary),
             (&doc.body, self.weights.body),
         ] {
-            for term in self.analyzer.terms(text) {
-                *tf.entry(term).or_default() += weight;
-                length += weight;
-            }
+            self.analyzer.walk(text, |_, _, _, stem| {
+                if let Some(stem) = stem {
+                    match tf.get_mut(stem) {
+                        Some(f) => *f += weight,
+                        None => {
+                            tf.insert(stem.to_owned(), weight);
+                        }
+                    }
+                    length += weight;
+                }
+            });
         }
         let mut terms: Vec<(String, f32)> = tf.into_iter().map(|(t, f)| (t, f as f32)).collect();
         terms.sort_by(|a, b| a.0.cmp(&b.0));
@@ -261,6 +296,7 @@ impl SearchIndex {
         self.term_text.push(term.clone());
         self.term_ids.insert(term, id);
         self.postings.push(Vec::new());
+        self.df.push(0);
         id
     }
 
@@ -272,13 +308,23 @@ impl SearchIndex {
             Some(s) => s,
             None => {
                 self.slots.push(None);
+                self.lengths.push(0.0);
+                self.ids.push(0);
                 (self.slots.len() - 1) as u32
             }
         };
+        self.lengths[slot as usize] = length;
+        self.ids[slot as usize] = doc.id;
         let mut ids = Vec::with_capacity(terms.len());
         for (term, tf) in terms {
             let id = self.term_id(term);
-            self.postings[id as usize].push(Posting { slot, tf });
+            self.df[id as usize] += 1;
+            self.live_postings += 1;
+            self.postings[id as usize].push(Posting {
+                slot,
+                tf,
+                log_tf: log_weight(tf),
+            });
             ids.push((id, tf));
         }
         self.total_length += length;
@@ -296,19 +342,38 @@ impl SearchIndex {
         let Some(slot) = self.by_id.remove(&id) else {
             return false;
         };
+        // Removal only marks the slot dead (length 0, which no live document with postings
+        // has) and lowers the document frequencies: scanning posting lists that cover most of
+        // the catalogue on every edit would cost milliseconds. Scoring skips dead postings.
         if let Some(old) = self.slots[slot as usize].take() {
             for (term, _) in &old.terms {
-                self.postings[*term as usize].retain(|p| p.slot != slot);
+                self.df[*term as usize] -= 1;
             }
+            self.dead_postings += old.terms.len();
+            self.live_postings -= old.terms.len();
             self.total_length -= old.length;
+            self.lengths[slot as usize] = 0.0;
         }
         if self.by_id.is_empty() {
             // Keeps the running sum from drifting over a long life of upserts.
             self.total_length = 0.0;
         }
-        self.free.push(slot);
+        self.retired.push(slot);
+        if self.dead_postings > self.live_postings / 4 {
+            self.sweep();
+        }
         self.norms = OnceLock::new();
         true
+    }
+
+    /// Drops the postings of removed documents and frees their slots.
+    fn sweep(&mut self) {
+        let lengths = &self.lengths;
+        for list in &mut self.postings {
+            list.retain(|p| lengths[p.slot as usize] > 0.0);
+        }
+        self.dead_postings = 0;
+        self.free.append(&mut self.retired);
     }
 
     fn doc_count(&self) -> f64 {
@@ -347,10 +412,13 @@ impl SearchIndex {
             let Some(list) = self.postings.get(id as usize) else {
                 continue;
             };
-            let idf = self.bm25_idf(list.len());
+            let idf = self.bm25_idf(self.df[id as usize] as usize);
             for p in list {
                 let s = p.slot as usize;
-                let length = self.slots[s].as_ref().map_or(avg, |slot| slot.length);
+                let length = self.lengths[s];
+                if length == 0.0 {
+                    continue;
+                }
                 let tf = f64::from(p.tf);
                 score[s] += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / avg));
                 if matched[s] == 0 {
@@ -365,11 +433,10 @@ impl SearchIndex {
             .collect()
     }
 
+    /// The id of a live slot that has postings (only those are ever scored).
     fn id_of(&self, slot: u32) -> Option<i64> {
-        self.slots
-            .get(slot as usize)
-            .and_then(Option::as_ref)
-            .map(|s| s.doc.id)
+        let s = slot as usize;
+        (self.lengths.get(s).copied().unwrap_or(0.0) > 0.0).then(|| self.ids[s])
     }
 
     /// Ranked search: documents with every query term, or with any when none has them all.
@@ -461,9 +528,9 @@ impl SearchIndex {
     fn norms(&self) -> &[f64] {
         self.norms.get_or_init(|| {
             let idf: Vec<f64> = self
-                .postings
+                .df
                 .iter()
-                .map(|p| self.tfidf_idf(p.len()))
+                .map(|&df| self.tfidf_idf(df as usize))
                 .collect();
             self.slots
                 .iter()
@@ -472,7 +539,7 @@ impl SearchIndex {
                         s.terms
                             .iter()
                             .map(|&(t, tf)| {
-                                let w = f64::from(tf).ln_1p() * idf[t as usize];
+                                let w = f64::from(log_weight(tf)) * idf[t as usize];
                                 w * w
                             })
                             .sum::<f64>()
@@ -493,7 +560,7 @@ impl SearchIndex {
             .into_iter()
             .map(|(term, f)| {
                 let id = self.term_ids.get(&term).copied();
-                let df = id.map_or(0, |i| self.postings[i as usize].len());
+                let df = id.map_or(0, |i| self.df[i as usize] as usize);
                 let w = f.ln_1p() * self.tfidf_idf(df);
                 (term, id, w)
             })
@@ -507,7 +574,7 @@ impl SearchIndex {
             .terms
             .iter()
             .map(|&(t, tf)| {
-                let w = f64::from(tf).ln_1p() * self.tfidf_idf(self.postings[t as usize].len());
+                let w = f64::from(log_weight(tf)) * self.tfidf_idf(self.df[t as usize] as usize);
                 (self.term_text[t as usize].clone(), Some(t), w)
             })
             .collect();
@@ -538,13 +605,16 @@ impl SearchIndex {
         let mut touched = Vec::new();
         for (_, id, qw) in &used {
             let list = &self.postings[*id as usize];
-            let idf = self.tfidf_idf(list.len());
+            let factor = qw * self.tfidf_idf(self.df[*id as usize] as usize);
             for p in list {
                 let s = p.slot as usize;
+                if self.lengths[s] == 0.0 {
+                    continue;
+                }
                 if dot[s] == 0.0 {
                     touched.push(p.slot);
                 }
-                dot[s] += qw * f64::from(p.tf).ln_1p() * idf;
+                dot[s] += factor * f64::from(p.log_tf);
             }
         }
         let ranked = top_k(
@@ -575,8 +645,8 @@ impl SearchIndex {
                             .iter()
                             .find(|(t, _)| t == tid)
                             .map(|&(_, tf)| tf)?;
-                        let dw = f64::from(tf).ln_1p()
-                            * self.tfidf_idf(self.postings[*tid as usize].len());
+                        let dw = f64::from(log_weight(tf))
+                            * self.tfidf_idf(self.df[*tid as usize] as usize);
                         Some(SharedTerm {
                             term: term.clone(),
                             weight: round6(qw * dw / (query_norm * norm)),
@@ -635,14 +705,14 @@ fn snippet_words<'a>(
     stems: &HashSet<&'a str>,
 ) -> Vec<SnippetWord<'a>> {
     let mut words: Vec<SnippetWord<'a>> = Vec::new();
-    for t in analyzer.tokens(text) {
-        let hit = t.stem.as_deref().and_then(|s| stems.get(s).copied());
+    analyzer.walk(text, |start, end, _, stem| {
+        let hit = stem.and_then(|s| stems.get(s).copied());
         // Expanded abbreviations repeat a span; one word of the text is one snippet word.
         match words.last_mut() {
-            Some(last) if last.0 == t.start => last.2 = last.2.or(hit),
-            _ => words.push((t.start, t.end, hit)),
+            Some(last) if last.0 == start => last.2 = last.2.or(hit),
+            _ => words.push((start, end, hit)),
         }
-    }
+    });
     words
 }
 
