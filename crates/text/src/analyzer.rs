@@ -240,24 +240,20 @@ fn lower_fold(raw: &str) -> Cow<'_, str> {
 /// between two word characters ("e-ktp", "kegiatan-kegiatan", "jum'at") and a `.`/`,` between
 /// two digits ("1.500", "3,5").
 fn raw_words(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut spans = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].1.is_alphanumeric() {
-            i += 1;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_alphanumeric() {
             continue;
         }
-        let start = chars[i].0;
-        let mut j = i + 1;
-        while j < chars.len() {
-            let c = chars[j].1;
+        let (mut prev, mut end) = (c, start + c.len_utf8());
+        while let Some(&(pos, c)) = chars.peek() {
             if c.is_alphanumeric() {
-                j += 1;
+                chars.next();
+                (prev, end) = (c, pos + c.len_utf8());
                 continue;
             }
-            let next = chars.get(j + 1).map(|&(_, n)| n);
-            let prev = chars[j - 1].1;
+            let next = text[pos + c.len_utf8()..].chars().next();
             let joins = match c {
                 '-' | '\u{2010}' | '\u{2011}' | '\'' | '\u{2019}' => {
                     next.is_some_and(char::is_alphanumeric)
@@ -265,15 +261,15 @@ fn raw_words(text: &str) -> Vec<(usize, usize)> {
                 '.' | ',' => prev.is_ascii_digit() && next.is_some_and(|n| n.is_ascii_digit()),
                 _ => false,
             };
-            if joins {
-                j += 2;
-            } else {
+            if !joins {
                 break;
             }
+            chars.next();
+            if let Some((pos, n)) = chars.next() {
+                (prev, end) = (n, pos + n.len_utf8());
+            }
         }
-        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
         spans.push((start, end));
-        i = j;
     }
     spans
 }
@@ -300,27 +296,32 @@ fn is_number(word: &str) -> bool {
 }
 
 /// Expands one lower-cased raw word into normalised words.
-fn normalise_word(lower: &str, out: &mut Vec<String>) {
+fn normalise_word<'t>(lower: Cow<'t, str>, out: &mut Vec<Cow<'t, str>>) {
     let t = tables();
-    if let Some(to) = t.variants.get(lower) {
-        out.extend(to.iter().map(|w| (*w).to_owned()));
+    if let Some(to) = t.variants.get(&*lower) {
+        out.extend(to.iter().map(|w| Cow::Borrowed(*w)));
         return;
     }
-    if is_number(lower) {
-        out.push(normalise_number(lower));
+    if is_number(&lower) {
+        out.push(Cow::Owned(normalise_number(&lower)));
         return;
     }
     // "Rp1.500.000": the currency and the amount are two tokens, so the amount reads the same
     // with or without the space.
     if let Some(amount) = lower.strip_prefix("rp").filter(|a| is_number(a)) {
-        out.push("rp".to_owned());
-        out.push(normalise_number(amount));
+        out.push(Cow::Borrowed("rp"));
+        out.push(Cow::Owned(normalise_number(amount)));
         return;
     }
-    let word = if lower.contains('\'') {
-        lower.replace('\'', "")
+    let word: Cow<'t, str> = if lower.contains('\'') {
+        let joined = lower.replace('\'', "");
+        if let Some(to) = t.variants.get(joined.as_str()) {
+            out.extend(to.iter().map(|w| Cow::Borrowed(*w)));
+            return;
+        }
+        Cow::Owned(joined)
     } else {
-        lower.to_owned()
+        lower
     };
     if word.contains('-') {
         let parts: Vec<&str> = word.split('-').filter(|p| !p.is_empty()).collect();
@@ -332,21 +333,17 @@ fn normalise_word(lower: &str, out: &mut Vec<String>) {
                 || parts[1].starts_with(parts[0])
                 || parts[0].ends_with(parts[1]));
         if reduplicated {
-            normalise_word(parts[0], out);
+            normalise_word(Cow::Owned(parts[0].to_owned()), out);
         } else if parts.first().is_some_and(|p| p.chars().count() == 1) {
-            normalise_word(&parts.concat(), out);
+            normalise_word(Cow::Owned(parts.concat()), out);
         } else {
             for p in parts {
-                normalise_word(p, out);
+                normalise_word(Cow::Owned(p.to_owned()), out);
             }
         }
         return;
     }
-    if word.len() != lower.len()
-        && let Some(to) = t.variants.get(word.as_str())
-    {
-        out.extend(to.iter().map(|w| (*w).to_owned()));
-    } else if !word.is_empty() {
+    if !word.is_empty() {
         out.push(word);
     }
 }
@@ -361,13 +358,13 @@ impl Analyzer {
     /// directly, because allocating a token per word was most of their cost.
     pub(crate) fn walk(&self, text: &str, mut f: impl FnMut(usize, usize, &str, Option<&str>)) {
         let t = tables();
-        let mut words = Vec::new();
+        let mut words: Vec<Cow<'_, str>> = Vec::new();
         for (start, end) in raw_words(text) {
             words.clear();
-            normalise_word(&lower_fold(&text[start..end]), &mut words);
+            normalise_word(lower_fold(&text[start..end]), &mut words);
             for word in &words {
                 let single_letter = word.chars().nth(1).is_none();
-                if (single_letter && !is_number(word)) || t.stop_words.contains(word.as_str()) {
+                if (single_letter && !is_number(word)) || t.stop_words.contains(&**word) {
                     f(start, end, word, None);
                 } else {
                     with_stem(word, |stem| f(start, end, word, Some(stem)));
@@ -418,9 +415,9 @@ impl Analyzer {
     /// "dan lain lain", each word stemmed, joined by spaces) and stemmed even when it is a stop
     /// word. Empty when the word has no letters or digits.
     pub fn stem(&self, word: &str) -> String {
-        let mut words = Vec::new();
+        let mut words: Vec<Cow<'_, str>> = Vec::new();
         for (start, end) in raw_words(word) {
-            normalise_word(&lower_fold(&word[start..end]), &mut words);
+            normalise_word(lower_fold(&word[start..end]), &mut words);
         }
         words
             .iter()

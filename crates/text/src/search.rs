@@ -5,6 +5,7 @@
 //! its answers depend only on the current set of documents, never on the order they were
 //! added in (terms are visited in sorted order and scores are rounded before comparing).
 
+use std::cell::RefCell;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -104,6 +105,8 @@ pub struct SimilarHit {
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
+/// Most distinct terms a search query uses (the first in alphabetical order).
+const MAX_QUERY_TERMS: usize = 32;
 /// Snippet length in words around the best window.
 const SNIPPET_WORDS: usize = 30;
 /// Most shared terms reported per similar document.
@@ -165,6 +168,29 @@ pub struct SearchIndex {
 /// dot products and shared-term weights use the same number.
 fn log_weight(tf: f32) -> f32 {
     f64::from(tf).ln_1p() as f32
+}
+
+thread_local! {
+    /// Per-thread accumulators, one entry per slot, reused across queries: allocating and
+    /// zeroing a fresh megabyte per query cost more than the scoring itself. Every user leaves
+    /// them all zero again (only the entries it touched are reset).
+    static SCRATCH: RefCell<(Vec<f64>, Vec<u16>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+fn with_scratch<R>(slots: usize, f: impl FnOnce(&mut [f64], &mut [u16]) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let (acc, count) = &mut *scratch;
+            if acc.len() < slots {
+                acc.resize(slots, 0.0);
+                count.resize(slots, 0);
+            }
+            f(&mut acc[..slots], &mut count[..slots])
+        }
+        // Only reachable if a caller's code runs a query from inside a query on one thread;
+        // then fresh buffers keep it correct.
+        Err(_) => f(&mut vec![0.0; slots], &mut vec![0; slots]),
+    })
 }
 
 fn round6(x: f64) -> f64 {
@@ -391,6 +417,9 @@ impl SearchIndex {
         let mut terms = self.analyzer.terms(query);
         terms.sort();
         terms.dedup();
+        // A search box query has a handful of words; a pasted essay would make every query
+        // an OR over the whole catalogue (and overflow the per-document match counter).
+        terms.truncate(MAX_QUERY_TERMS);
         let ids = terms
             .iter()
             .map(|t| self.term_ids.get(t).copied().unwrap_or(u32::MAX))
@@ -400,37 +429,43 @@ impl SearchIndex {
 
     /// Scores every document containing a query term: (slot, score, terms matched).
     fn score_bm25(&self, ids: &[u32]) -> Vec<(u32, f64, u16)> {
-        let mut score = vec![0.0f64; self.slots.len()];
-        let mut matched = vec![0u16; self.slots.len()];
-        let mut touched = Vec::new();
         let avg = if self.doc_count() > 0.0 {
             self.total_length / self.doc_count()
         } else {
             1.0
         };
-        for &id in ids {
-            let Some(list) = self.postings.get(id as usize) else {
-                continue;
-            };
-            let idf = self.bm25_idf(self.df[id as usize] as usize);
-            for p in list {
-                let s = p.slot as usize;
-                let length = self.lengths[s];
-                if length == 0.0 {
+        let has_dead = self.dead_postings > 0;
+        with_scratch(self.slots.len(), |score, matched| {
+            let mut touched = Vec::new();
+            for &id in ids {
+                let Some(list) = self.postings.get(id as usize) else {
                     continue;
+                };
+                let idf = self.bm25_idf(self.df[id as usize] as usize);
+                for p in list {
+                    let s = p.slot as usize;
+                    let length = self.lengths[s];
+                    if has_dead && length == 0.0 {
+                        continue;
+                    }
+                    let tf = f64::from(p.tf);
+                    score[s] += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / avg));
+                    if matched[s] == 0 {
+                        touched.push(p.slot);
+                    }
+                    matched[s] += 1;
                 }
-                let tf = f64::from(p.tf);
-                score[s] += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / avg));
-                if matched[s] == 0 {
-                    touched.push(p.slot);
-                }
-                matched[s] += 1;
             }
-        }
-        touched
-            .into_iter()
-            .map(|s| (s, score[s as usize], matched[s as usize]))
-            .collect()
+            touched
+                .into_iter()
+                .map(|slot| {
+                    let s = slot as usize;
+                    let out = (slot, score[s], matched[s]);
+                    (score[s], matched[s]) = (0.0, 0);
+                    out
+                })
+                .collect()
+        })
     }
 
     /// The id of a live slot that has postings (only those are ever scored).
@@ -451,26 +486,26 @@ impl SearchIndex {
         let (terms, ids) = self.query_terms(query);
         let scored = self.score_bm25(&ids);
         let want = terms.len() as u16;
-        let allowed: Vec<(f64, i64, u16)> = scored
-            .into_iter()
-            .filter_map(|(slot, score, matched)| {
-                let id = self.id_of(slot)?;
-                filter.allows(id).then_some((round6(score), id, matched))
-            })
-            .collect();
-        let all_count = allowed.iter().filter(|x| x.2 == want).count();
-        let (mode, total) = if all_count > 0 {
-            (MatchMode::All, all_count)
-        } else {
-            (MatchMode::Any, allowed.len())
-        };
-        let page = top_k(
-            allowed
+        // Documents with every term first; the filter (the caller's code, maybe a set lookup
+        // per id) runs on the partial matches only when no full match passes it.
+        let select = |all_terms: bool| -> Vec<(f64, i64)> {
+            scored
                 .iter()
-                .filter(|x| mode == MatchMode::Any || x.2 == want)
-                .map(|&(s, id, _)| (s, id)),
-            offset.saturating_add(limit),
-        );
+                .filter(|x| !all_terms || x.2 == want)
+                .filter_map(|&(slot, score, _)| {
+                    let id = self.id_of(slot)?;
+                    filter.allows(id).then(|| (round6(score), id))
+                })
+                .collect()
+        };
+        let mut mode = MatchMode::All;
+        let mut candidates = select(true);
+        if candidates.is_empty() {
+            mode = MatchMode::Any;
+            candidates = select(false);
+        }
+        let total = candidates.len();
+        let page = top_k(candidates.into_iter(), offset.saturating_add(limit));
         let stems: HashSet<&str> = terms.iter().map(String::as_str).collect();
         let hits = page
             .into_iter()
@@ -601,30 +636,36 @@ impl SearchIndex {
             .collect();
         used.sort_by(|a, b| a.0.cmp(&b.0));
         let norms = self.norms();
-        let mut dot = vec![0.0f64; self.slots.len()];
-        let mut touched = Vec::new();
-        for (_, id, qw) in &used {
-            let list = &self.postings[*id as usize];
-            let factor = qw * self.tfidf_idf(self.df[*id as usize] as usize);
-            for p in list {
-                let s = p.slot as usize;
-                if self.lengths[s] == 0.0 {
-                    continue;
+        let has_dead = self.dead_postings > 0;
+        let dots: Vec<(u32, f64)> = with_scratch(self.slots.len(), |dot, _| {
+            let mut touched = Vec::new();
+            for (_, id, qw) in &used {
+                let list = &self.postings[*id as usize];
+                let factor = qw * self.tfidf_idf(self.df[*id as usize] as usize);
+                for p in list {
+                    let s = p.slot as usize;
+                    if has_dead && self.lengths[s] == 0.0 {
+                        continue;
+                    }
+                    if dot[s] == 0.0 {
+                        touched.push(p.slot);
+                    }
+                    dot[s] += factor * f64::from(p.log_tf);
                 }
-                if dot[s] == 0.0 {
-                    touched.push(p.slot);
-                }
-                dot[s] += factor * f64::from(p.log_tf);
             }
-        }
+            touched
+                .into_iter()
+                .map(|slot| (slot, std::mem::take(&mut dot[slot as usize])))
+                .collect()
+        });
         let ranked = top_k(
-            touched.into_iter().filter_map(|slot| {
+            dots.into_iter().filter_map(|(slot, dot)| {
                 let id = self.id_of(slot)?;
                 let norm = norms[slot as usize];
                 if Some(id) == exclude || !filter.allows(id) || norm == 0.0 {
                     return None;
                 }
-                Some((round6(dot[slot as usize] / (query_norm * norm)), id))
+                Some((round6(dot / (query_norm * norm)), id))
             }),
             k,
         );
