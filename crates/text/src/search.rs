@@ -115,6 +115,10 @@ const SHARED_TERMS: usize = 8;
 /// words with long posting lists and almost no weight (a tf-idf weight falls with the log of
 /// the document frequency), so dropping them bounds the work at a negligible change in scores.
 const SIMILAR_QUERY_TERMS: usize = 40;
+/// In a catalogue of at least this many entries, a term in more than half of them (layanan,
+/// inovasi, masyarakat) is left out of a novelty query: it is in nearly every candidate, so it
+/// barely changes the order, yet its posting list is the longest there is.
+const COMMON_TERM_MIN_DOCS: usize = 1000;
 
 struct Slot {
     doc: Document,
@@ -427,14 +431,16 @@ impl SearchIndex {
         (terms, ids)
     }
 
-    /// Scores every document containing a query term: (slot, score, terms matched).
-    fn score_bm25(&self, ids: &[u32]) -> Vec<(u32, f64, u16)> {
+    /// Scores the documents containing the query terms and keeps those the filter allows:
+    /// the ones with every term, or with any when none has them all. Scores are rounded.
+    fn matches(&self, ids: &[u32], filter: Filter<'_>) -> (MatchMode, Vec<(f64, i64)>) {
         let avg = if self.doc_count() > 0.0 {
             self.total_length / self.doc_count()
         } else {
             1.0
         };
         let has_dead = self.dead_postings > 0;
+        let want = ids.len() as u16;
         with_scratch(self.slots.len(), |score, matched| {
             let mut touched = Vec::new();
             for &id in ids {
@@ -456,15 +462,28 @@ impl SearchIndex {
                     matched[s] += 1;
                 }
             }
-            touched
-                .into_iter()
-                .map(|slot| {
-                    let s = slot as usize;
-                    let out = (slot, score[s], matched[s]);
-                    (score[s], matched[s]) = (0.0, 0);
-                    out
-                })
-                .collect()
+            // The filter (the caller's code, maybe a set lookup per id) sees the partial
+            // matches only when no full match passes it.
+            let select = |all_terms: bool| -> Vec<(f64, i64)> {
+                touched
+                    .iter()
+                    .filter(|&&slot| !all_terms || matched[slot as usize] == want)
+                    .filter_map(|&slot| {
+                        let id = self.id_of(slot)?;
+                        filter
+                            .allows(id)
+                            .then(|| (round6(score[slot as usize]), id))
+                    })
+                    .collect()
+            };
+            let mut result = (MatchMode::All, select(true));
+            if result.1.is_empty() {
+                result = (MatchMode::Any, select(false));
+            }
+            for &slot in &touched {
+                (score[slot as usize], matched[slot as usize]) = (0.0, 0);
+            }
+            result
         })
     }
 
@@ -484,26 +503,7 @@ impl SearchIndex {
         limit: usize,
     ) -> SearchResults {
         let (terms, ids) = self.query_terms(query);
-        let scored = self.score_bm25(&ids);
-        let want = terms.len() as u16;
-        // Documents with every term first; the filter (the caller's code, maybe a set lookup
-        // per id) runs on the partial matches only when no full match passes it.
-        let select = |all_terms: bool| -> Vec<(f64, i64)> {
-            scored
-                .iter()
-                .filter(|x| !all_terms || x.2 == want)
-                .filter_map(|&(slot, score, _)| {
-                    let id = self.id_of(slot)?;
-                    filter.allows(id).then(|| (round6(score), id))
-                })
-                .collect()
-        };
-        let mut mode = MatchMode::All;
-        let mut candidates = select(true);
-        if candidates.is_empty() {
-            mode = MatchMode::Any;
-            candidates = select(false);
-        }
+        let (mode, candidates) = self.matches(&ids, filter);
         let total = candidates.len();
         let page = top_k(candidates.into_iter(), offset.saturating_add(limit));
         let stems: HashSet<&str> = terms.iter().map(String::as_str).collect();
@@ -532,24 +532,9 @@ impl SearchIndex {
     /// Every matching id (same AND-then-OR rule as [`SearchIndex::search`]), ascending: what
     /// the caller needs for facet counts.
     pub fn matching_ids(&self, query: &str, filter: Filter<'_>) -> (MatchMode, Vec<i64>) {
-        let (terms, ids) = self.query_terms(query);
-        let want = terms.len() as u16;
-        let scored: Vec<(i64, u16)> = self
-            .score_bm25(&ids)
-            .into_iter()
-            .filter_map(|(slot, _, m)| self.id_of(slot).map(|id| (id, m)))
-            .filter(|(id, _)| filter.allows(*id))
-            .collect();
-        let mode = if scored.iter().any(|x| x.1 == want) {
-            MatchMode::All
-        } else {
-            MatchMode::Any
-        };
-        let mut out: Vec<i64> = scored
-            .into_iter()
-            .filter(|x| mode == MatchMode::Any || x.1 == want)
-            .map(|x| x.0)
-            .collect();
+        let (_, ids) = self.query_terms(query);
+        let (mode, matches) = self.matches(&ids, filter);
+        let mut out: Vec<i64> = matches.into_iter().map(|(_, id)| id).collect();
         out.sort_unstable();
         (mode, out)
     }
@@ -629,9 +614,11 @@ impl SearchIndex {
             return Vec::new();
         }
         // Strongest terms only (see SIMILAR_QUERY_TERMS), then summed in term order.
+        let common = (self.by_id.len() >= COMMON_TERM_MIN_DOCS).then_some(self.by_id.len() / 2);
         let mut used: Vec<(String, u32, f64)> = vector
             .into_iter()
             .filter_map(|(t, id, w)| id.map(|id| (t, id, w)))
+            .filter(|(_, id, _)| common.is_none_or(|c| (self.df[*id as usize] as usize) <= c))
             .take(SIMILAR_QUERY_TERMS)
             .collect();
         used.sort_by(|a, b| a.0.cmp(&b.0));
