@@ -398,3 +398,69 @@ pub fn near_duplicates(
     }
     index.pairs(threshold)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, text: &str) -> DupDocument {
+        DupDocument {
+            id,
+            text: text.to_owned(),
+        }
+    }
+
+    const A: &str = "Petugas kelurahan mendatangi rumah warga lanjut usia untuk merekam data \
+                     kependudukan dan mencetak kartu keluarga tanpa biaya apa pun.";
+
+    #[test]
+    fn inflection_and_stop_words_do_not_hide_a_copy() {
+        let b = "Petugas-petugas kelurahan datang ke rumah-rumah warga yang lanjut usia guna \
+                 perekaman data penduduk serta pencetakan kartu keluarga, tanpa dipungut biaya.";
+        let pairs = near_duplicates(&[doc(1, A), doc(2, b)], 0.0).expect("threshold");
+        assert_eq!(pairs.len(), 1);
+        assert!(pairs[0].score > 0.2, "{pairs:?}");
+    }
+
+    #[test]
+    fn short_texts_have_no_shingles_and_never_match() {
+        let pairs = near_duplicates(&[doc(1, "Antrean daring"), doc(2, "Antrean daring")], 0.0)
+            .expect("threshold");
+        assert!(pairs.is_empty());
+    }
+
+    #[test]
+    fn order_is_score_then_ids_whatever_the_input_order() {
+        let docs = [doc(5, A), doc(3, A), doc(9, A)];
+        let pairs = near_duplicates(&docs, 0.5).expect("threshold");
+        let ids: Vec<(i64, i64)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+        assert_eq!(ids, [(3, 5), (3, 9), (5, 9)]);
+        let mut reversed = docs.to_vec();
+        reversed.reverse();
+        assert_eq!(near_duplicates(&reversed, 0.5), Ok(pairs));
+    }
+
+    #[test]
+    fn thresholds_outside_zero_to_one_are_refused() {
+        assert_eq!(
+            near_duplicates(&[], 1.5),
+            Err(TextError::InvalidThreshold(1.5))
+        );
+        assert!(near_duplicates(&[], -0.1).is_err());
+        assert!(ShingleIndex::new().matches_for_text(A, None, 2.0).is_err());
+    }
+
+    #[test]
+    fn boilerplate_shared_by_many_texts_is_ignored() {
+        let slogan = "Bersama membangun pelayanan publik yang prima cepat mudah murah";
+        let docs: Vec<DupDocument> = (0..(COMMON_SHINGLE_DOCS as i64 + 1))
+            .map(|i| {
+                doc(
+                    i,
+                    &format!("{slogan}. Inovasi nomor {i} berbeda sama sekali {i}."),
+                )
+            })
+            .collect();
+        assert!(near_duplicates(&docs, 0.01).expect("threshold").is_empty());
+    }
+}

@@ -122,8 +122,10 @@ const COMMON_TERM_MIN_DOCS: usize = 1000;
 
 struct Slot {
     doc: Document,
-    /// (term id, weighted term frequency) sorted by the term's text, so sums over a document
-    /// run in the same order however the index was built.
+    /// (term id, ln(1 + weighted term frequency)) sorted by the term's text, so sums over a
+    /// document run in the same order however the index was built. The logarithm is stored
+    /// because recomputing every norm after a write would otherwise spend most of its time in
+    /// it.
     terms: Vec<(u32, f32)>,
     /// Weighted length (sum of field weight × words) for BM25F length normalisation.
     length: f64,
@@ -355,7 +357,7 @@ impl SearchIndex {
                 tf,
                 log_tf: log_weight(tf),
             });
-            ids.push((id, tf));
+            ids.push((id, log_weight(tf)));
         }
         self.total_length += length;
         self.by_id.insert(doc.id, slot);
@@ -558,8 +560,8 @@ impl SearchIndex {
                     slot.as_ref().map_or(0.0, |s| {
                         s.terms
                             .iter()
-                            .map(|&(t, tf)| {
-                                let w = f64::from(log_weight(tf)) * idf[t as usize];
+                            .map(|&(t, log_tf)| {
+                                let w = f64::from(log_tf) * idf[t as usize];
                                 w * w
                             })
                             .sum::<f64>()
@@ -593,8 +595,8 @@ impl SearchIndex {
         let mut v: Vec<(String, Option<u32>, f64)> = slot
             .terms
             .iter()
-            .map(|&(t, tf)| {
-                let w = f64::from(log_weight(tf)) * self.tfidf_idf(self.df[t as usize] as usize);
+            .map(|&(t, log_tf)| {
+                let w = f64::from(log_tf) * self.tfidf_idf(self.df[t as usize] as usize);
                 (self.term_text[t as usize].clone(), Some(t), w)
             })
             .collect();
@@ -668,13 +670,9 @@ impl SearchIndex {
                     .iter()
                     .filter_map(|(term, tid, qw)| {
                         let slot = slot?;
-                        let tf = slot
-                            .terms
-                            .iter()
-                            .find(|(t, _)| t == tid)
-                            .map(|&(_, tf)| tf)?;
-                        let dw = f64::from(log_weight(tf))
-                            * self.tfidf_idf(self.df[*tid as usize] as usize);
+                        let log_tf = slot.terms.iter().find(|(t, _)| t == tid).map(|&(_, l)| l)?;
+                        let dw =
+                            f64::from(log_tf) * self.tfidf_idf(self.df[*tid as usize] as usize);
                         Some(SharedTerm {
                             term: term.clone(),
                             weight: round6(qw * dw / (query_norm * norm)),
