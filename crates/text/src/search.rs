@@ -105,6 +105,11 @@ pub struct SimilarHit {
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
+/// BM25's length normalisation compares a document's weighted length with this reference
+/// (about a catalogue entry's summary and body after stop words) rather than with the
+/// catalogue's mean: a document's term weights then never change when others are added, so an
+/// edit does not reweight the whole index and the weights can be computed once, at upsert.
+const REFERENCE_LENGTH: f64 = 250.0;
 /// Most distinct terms a search query uses (the first in alphabetical order).
 const MAX_QUERY_TERMS: usize = 32;
 /// Snippet length in words around the best window.
@@ -127,15 +132,14 @@ struct Slot {
     /// because recomputing every norm after a write would otherwise spend most of its time in
     /// it.
     terms: Vec<(u32, f32)>,
-    /// Weighted length (sum of field weight × words) for BM25F length normalisation.
-    length: f64,
 }
 
 #[derive(Clone, Copy)]
 struct Posting {
     slot: u32,
-    /// Weighted term frequency in this document.
-    tf: f32,
+    /// The BM25 term-frequency part, tf·(k1+1)/(tf + k1·(1−b+b·length/reference)):
+    /// fixed per document, so a search adds idf × impact per posting.
+    impact: f32,
     /// ln(1 + tf), the tf-idf weight before idf: stored because a novelty query reads it for
     /// every posting of up to 40 terms and the logarithm would dominate the loop.
     log_tf: f32,
@@ -164,7 +168,6 @@ pub struct SearchIndex {
     term_ids: FnvMap<String, u32>,
     term_text: Vec<String>,
     postings: Vec<Vec<Posting>>,
-    total_length: f64,
     /// Per-slot vector norms for cosine similarity. They depend on every document's document
     /// frequencies, so they are recomputed lazily after a change rather than on each upsert.
     norms: OnceLock<Vec<f64>>,
@@ -199,8 +202,12 @@ fn with_scratch<R>(slots: usize, f: impl FnOnce(&mut [f64], &mut [u16]) -> R) ->
     })
 }
 
+/// Rounds to six decimals so that float noise (summation order, a last-bit difference in a
+/// platform's logarithm) cannot split a tie. Scores are non-negative and far below 2^53/10^6,
+/// so the truncating cast is exact and cheaper than `f64::round`, a library call on baseline
+/// x86-64, made here for every candidate.
 fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    ((x.max(0.0) * 1e6 + 0.5) as i64) as f64 / 1e6
 }
 
 /// Orders (score, id): score descending, then id ascending. Scores are already rounded, so
@@ -265,7 +272,6 @@ impl SearchIndex {
             term_ids: FnvMap::default(),
             term_text: Vec::new(),
             postings: Vec::new(),
-            total_length: 0.0,
             norms: OnceLock::new(),
         })
     }
@@ -352,20 +358,17 @@ impl SearchIndex {
             let id = self.term_id(term);
             self.df[id as usize] += 1;
             self.live_postings += 1;
+            let t = f64::from(tf);
+            let impact = t * (K1 + 1.0) / (t + K1 * (1.0 - B + B * length / REFERENCE_LENGTH));
             self.postings[id as usize].push(Posting {
                 slot,
-                tf,
+                impact: impact as f32,
                 log_tf: log_weight(tf),
             });
             ids.push((id, log_weight(tf)));
         }
-        self.total_length += length;
         self.by_id.insert(doc.id, slot);
-        self.slots[slot as usize] = Some(Slot {
-            doc,
-            terms: ids,
-            length,
-        });
+        self.slots[slot as usize] = Some(Slot { doc, terms: ids });
         self.norms = OnceLock::new();
     }
 
@@ -383,12 +386,7 @@ impl SearchIndex {
             }
             self.dead_postings += old.terms.len();
             self.live_postings -= old.terms.len();
-            self.total_length -= old.length;
             self.lengths[slot as usize] = 0.0;
-        }
-        if self.by_id.is_empty() {
-            // Keeps the running sum from drifting over a long life of upserts.
-            self.total_length = 0.0;
         }
         self.retired.push(slot);
         if self.dead_postings > self.live_postings / 4 {
@@ -434,13 +432,15 @@ impl SearchIndex {
     }
 
     /// Scores the documents containing the query terms and keeps those the filter allows:
-    /// the ones with every term, or with any when none has them all. Scores are rounded.
-    fn matches(&self, ids: &[u32], filter: Filter<'_>) -> (MatchMode, Vec<(f64, i64)>) {
-        let avg = if self.doc_count() > 0.0 {
-            self.total_length / self.doc_count()
-        } else {
-            1.0
-        };
+    /// the ones with every term, or with any when none has them all. Returns the mode, the
+    /// number of matches and, rounded, the best `keep` of them in rank order, or all of them
+    /// unordered when `keep` is `None`.
+    fn matches(
+        &self,
+        ids: &[u32],
+        filter: Filter<'_>,
+        keep: Option<usize>,
+    ) -> (MatchMode, usize, Vec<(f64, i64)>) {
         let has_dead = self.dead_postings > 0;
         let want = ids.len() as u16;
         with_scratch(self.slots.len(), |score, matched| {
@@ -452,12 +452,10 @@ impl SearchIndex {
                 let idf = self.bm25_idf(self.df[id as usize] as usize);
                 for p in list {
                     let s = p.slot as usize;
-                    let length = self.lengths[s];
-                    if has_dead && length == 0.0 {
+                    if has_dead && self.lengths[s] == 0.0 {
                         continue;
                     }
-                    let tf = f64::from(p.tf);
-                    score[s] += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / avg));
+                    score[s] += idf * f64::from(p.impact);
                     if matched[s] == 0 {
                         touched.push(p.slot);
                     }
@@ -466,22 +464,42 @@ impl SearchIndex {
             }
             // The filter (the caller's code, maybe a set lookup per id) sees the partial
             // matches only when no full match passes it.
-            let select = |all_terms: bool| -> Vec<(f64, i64)> {
-                touched
-                    .iter()
-                    .filter(|&&slot| !all_terms || matched[slot as usize] == want)
-                    .filter_map(|&slot| {
-                        let id = self.id_of(slot)?;
-                        filter
-                            .allows(id)
-                            .then(|| (round6(score[slot as usize]), id))
-                    })
-                    .collect()
+            let result = {
+                let (score, matched) = (&*score, &*matched);
+                let candidates = |all_terms: bool| {
+                    touched
+                        .iter()
+                        .filter(move |&&slot| !all_terms || matched[slot as usize] == want)
+                        .filter_map(move |&slot| {
+                            let id = self.id_of(slot)?;
+                            filter
+                                .allows(id)
+                                .then(|| (round6(score[slot as usize]), id))
+                        })
+                };
+                let select = |all_terms: bool| -> (usize, Vec<(f64, i64)>) {
+                    match keep {
+                        // Nothing to rank, but the total still counts.
+                        Some(0) => (candidates(all_terms).count(), Vec::new()),
+                        Some(k) => {
+                            let mut total = 0;
+                            let top = top_k(candidates(all_terms).inspect(|_| total += 1), k);
+                            (total, top)
+                        }
+                        None => {
+                            let all: Vec<(f64, i64)> = candidates(all_terms).collect();
+                            (all.len(), all)
+                        }
+                    }
+                };
+                match select(true) {
+                    (0, _) => {
+                        let (total, found) = select(false);
+                        (MatchMode::Any, total, found)
+                    }
+                    (total, found) => (MatchMode::All, total, found),
+                }
             };
-            let mut result = (MatchMode::All, select(true));
-            if result.1.is_empty() {
-                result = (MatchMode::Any, select(false));
-            }
             for &slot in &touched {
                 (score[slot as usize], matched[slot as usize]) = (0.0, 0);
             }
@@ -505,9 +523,7 @@ impl SearchIndex {
         limit: usize,
     ) -> SearchResults {
         let (terms, ids) = self.query_terms(query);
-        let (mode, candidates) = self.matches(&ids, filter);
-        let total = candidates.len();
-        let page = top_k(candidates.into_iter(), offset.saturating_add(limit));
+        let (mode, total, page) = self.matches(&ids, filter, Some(offset.saturating_add(limit)));
         let stems: HashSet<&str> = terms.iter().map(String::as_str).collect();
         let hits = page
             .into_iter()
@@ -535,7 +551,7 @@ impl SearchIndex {
     /// the caller needs for facet counts.
     pub fn matching_ids(&self, query: &str, filter: Filter<'_>) -> (MatchMode, Vec<i64>) {
         let (_, ids) = self.query_terms(query);
-        let (mode, matches) = self.matches(&ids, filter);
+        let (mode, _, matches) = self.matches(&ids, filter, None);
         let mut out: Vec<i64> = matches.into_iter().map(|(_, id)| id).collect();
         out.sort_unstable();
         (mode, out)
@@ -743,16 +759,22 @@ fn snippet_words<'a>(
 }
 
 /// The best ~30-word window of the summary or body (the title is shown anyway): the most
-/// distinct query terms, then the most matched words, then the earliest (summary first).
+/// distinct query terms, then the most matched words, then the earliest (summary first). A
+/// summary window with every query term ends the search.
 pub(crate) fn snippet(analyzer: &Analyzer, doc: &Document, stems: &HashSet<&str>) -> String {
     let fields = [doc.summary.as_str(), doc.body.as_str()];
-    let words: Vec<Vec<SnippetWord<'_>>> = fields
-        .iter()
-        .map(|text| snippet_words(analyzer, text, stems))
-        .collect();
+    let mut words: Vec<Vec<SnippetWord<'_>>> = Vec::with_capacity(2);
     // (distinct, hits, field, first word); the first field with words is the fallback.
     let mut best: Option<(usize, usize, usize, usize)> = None;
-    for (f, list) in words.iter().enumerate() {
+    for (f, text) in fields.iter().enumerate() {
+        // A summary window with every query term is as good as a snippet gets, and the
+        // summary is what the entry says about itself: the body (most of the text) is only
+        // read when the summary falls short.
+        if best.is_some_and(|(d, _, _, _)| d == stems.len()) {
+            break;
+        }
+        words.push(snippet_words(analyzer, text, stems));
+        let list = &words[f];
         if list.is_empty() {
             continue;
         }
@@ -906,6 +928,8 @@ mod tests {
         let page = idx.search("layanan", Filter::All, 1, 2);
         assert_eq!(page.hits, all.hits[1..3]);
         assert_eq!(page.total, 4);
+        let counted = idx.search("layanan", Filter::All, 0, 0);
+        assert_eq!((counted.total, counted.hits.len()), (4, 0));
         let (mode, ids) = idx.matching_ids("layanan", Filter::All);
         assert_eq!((mode, ids), (MatchMode::All, vec![1, 2, 3, 4]));
     }
