@@ -255,11 +255,13 @@ impl ShingleIndex {
         let query = shingle(&self.analyzer, text.to_owned());
         let mut shared: HashMap<i64, usize> = HashMap::new();
         for h in &query.set {
-            // The query is not in the index, so a boilerplate shingle is one with more
-            // documents than the cap, the same rule as for pairs.
-            if let Some(list) = self.by_shingle.get(h)
-                && list.len() < COMMON_SHINGLE_DOCS
-            {
+            // Boilerplate by the same rule as for pairs: more than the cap of texts, counting
+            // the query text itself whether or not it is indexed.
+            let Some(list) = self.by_shingle.get(h) else {
+                continue;
+            };
+            let indexed_self = exclude.is_some_and(|e| list.contains(&e));
+            if list.len() + usize::from(!indexed_self) <= COMMON_SHINGLE_DOCS {
                 for &id in list {
                     *shared.entry(id).or_default() += 1;
                 }

@@ -1055,6 +1055,14 @@ mod tests {
     }
 
     #[test]
+    fn the_index_can_be_shared_between_threads() {
+        // The web layer keeps one index behind a lock for all request threads.
+        fn shareable<T: Send + Sync>() {}
+        shareable::<SearchIndex>();
+        shareable::<crate::ShingleIndex>();
+    }
+
+    #[test]
     fn invalid_weights_are_refused() {
         let w = FieldWeights {
             title: 0.0,
