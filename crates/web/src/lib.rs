@@ -10,6 +10,8 @@ mod api_funnel;
 mod api_invitations;
 mod api_jury;
 mod api_proposals;
+mod api_results;
+mod api_scoring;
 mod api_screening;
 mod api_sosialisasi;
 mod assets;
@@ -76,6 +78,8 @@ const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator
 /// Who may send a proposal back a step (the use case decides which step).
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
+/// Who may read a judged stage's ranking; the use case applies freezing, names and conflicts.
+const RANKING_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Viewer, Role::Judge]);
 
 /// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
 const ATTACHMENT_BODY_LIMIT: usize =
@@ -87,6 +91,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::jury;
+    use pages::results as results_pages;
+    use pages::scoring;
     /// The jury's stage assignments: the committee sees all, a judge their own.
     const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
     use pages::{
@@ -399,6 +405,244 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
+        // --- results ---
+        r(
+            "GET",
+            "/panitia/peringkat",
+            COMMITTEE,
+            get(results_pages::overview),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/metode",
+            COMMITTEE,
+            post(results_pages::set_method),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/umpan-balik",
+            COMMITTEE,
+            post(results_pages::feedback_release),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}",
+            COMMITTEE,
+            get(results_pages::stage),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/peserta",
+            COMMITTEE,
+            post(results_pages::entries),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/peserta/{id}/hapus",
+            COMMITTEE,
+            post(results_pages::remove_entry),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/bekukan",
+            COMMITTEE,
+            post(results_pages::freeze),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/promosikan",
+            COMMITTEE,
+            post(results_pages::promote),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}/berita-acara.pdf",
+            COMMITTEE,
+            get(results_pages::minutes_pdf),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}/berita-acara.xlsx",
+            COMMITTEE,
+            get(results_pages::minutes_xlsx),
+        ),
+        r(
+            "GET",
+            "/peringkat/{stage}",
+            RANKING_READERS,
+            get(results_pages::public),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/umpan-balik",
+            PROPOSAL_READERS,
+            get(results_pages::feedback),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}",
+            RANKING_READERS,
+            get(api_results::ranking),
+        ),
+        r(
+            "POST",
+            "/api/v1/rankings/{stage}/freeze",
+            COMMITTEE,
+            post(api_results::freeze),
+        ),
+        r(
+            "POST",
+            "/api/v1/rankings/{stage}/promote",
+            COMMITTEE,
+            post(api_results::promote),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}/berita-acara.pdf",
+            COMMITTEE,
+            get(api_results::minutes_pdf),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}/berita-acara.xlsx",
+            COMMITTEE,
+            get(api_results::minutes_xlsx),
+        ),
+        r(
+            "GET",
+            "/api/v1/final-ranking",
+            RANKING_READERS,
+            get(api_results::final_ranking),
+        ),
+        r(
+            "POST",
+            "/api/v1/feedback/release",
+            COMMITTEE,
+            post(api_results::release),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/feedback",
+            PROPOSAL_READERS,
+            get(api_results::feedback),
+        ),
+        // --- scoring workspace (stage settings, rubric, judge's queue and sheets) ---
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}",
+            COMMITTEE,
+            get(scoring::progress),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/lembar/{id}/buka",
+            COMMITTEE,
+            post(scoring::reopen),
+        ),
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            COMMITTEE,
+            get(scoring::settings),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            COMMITTEE,
+            post(scoring::save_settings),
+        ),
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            COMMITTEE,
+            get(scoring::rubric),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            COMMITTEE,
+            post(scoring::save_rubric),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/rubrik/bawaan",
+            COMMITTEE,
+            post(scoring::reset_rubric),
+        ),
+        r("GET", "/{lang}/juri", JUDGE, get(scoring::queue)),
+        r(
+            "GET",
+            "/{lang}/juri/{stage}/{id}",
+            JUDGE,
+            get(scoring::sheet),
+        ),
+        r(
+            "POST",
+            "/{lang}/juri/{stage}/{id}",
+            JUDGE,
+            post(scoring::save_sheet),
+        ),
+        r(
+            "GET",
+            "/{lang}/juri/{stage}/{id}/lampiran/{file_id}",
+            JUDGE,
+            get(scoring::attachment),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/judging",
+            COMMITTEE,
+            get(api_scoring::get_settings),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/judging",
+            COMMITTEE,
+            post(api_scoring::put_settings),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/rubric",
+            api_scoring::SCORING_READERS,
+            get(api_scoring::get_rubric),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/rubric",
+            COMMITTEE,
+            post(api_scoring::put_rubric),
+        ),
+        r("GET", "/api/v1/judge/queue", JUDGE, get(api_scoring::queue)),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/sheets",
+            api_scoring::SCORING_READERS,
+            get(api_scoring::stage_sheets),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/sheets/{id}",
+            JUDGE,
+            get(api_scoring::get_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/sheets/{id}",
+            JUDGE,
+            post(api_scoring::put_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/sheets/{id}/submit",
+            JUDGE,
+            post(api_scoring::submit_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/score-sheets/{id}/reopen",
+            COMMITTEE,
+            post(api_scoring::reopen),
+        ),
         // --- jury ---
         r("GET", "/{lang}/panitia/juri", COMMITTEE, get(jury::pool)),
         r(

@@ -11,6 +11,8 @@ pub mod jury;
 pub mod notices;
 pub mod proposals;
 pub mod public;
+pub mod results;
+pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;
