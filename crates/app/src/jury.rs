@@ -1128,7 +1128,7 @@ impl App {
     // --- assignment -------------------------------------------------------------------
 
     /// The current edition's judged stage named by its kind code; `NotFound` otherwise.
-    pub async fn judged_stage(&self, code: &str) -> Result<(Edition, Stage), AppError> {
+    pub async fn jury_stage(&self, code: &str) -> Result<(Edition, Stage), AppError> {
         let kind = StageKind::parse(code)
             .filter(|k| JUDGED_STAGES.contains(k))
             .ok_or(AppError::NotFound)?;
@@ -1177,7 +1177,7 @@ impl App {
         code: &str,
         viewer: Option<Id>,
     ) -> Result<Board, AppError> {
-        let (edition, stage) = self.judged_stage(code).await?;
+        let (edition, stage) = self.jury_stage(code).await?;
         let (rules, frozen) = self.rules_of(stage.id).await?;
         let hidden = match viewer {
             Some(u) => self.committee_hidden_proposals(u).await?,
@@ -1288,7 +1288,7 @@ impl App {
     /// now, and the solver runs in a background task that records its progress and report
     /// in the `assignment_runs` row. Returns the run's id. Logged.
     pub async fn start_assignment_run(&self, code: &str, actor: &Actor) -> Result<Id, AppError> {
-        let (_, stage) = self.judged_stage(code).await?;
+        let (_, stage) = self.jury_stage(code).await?;
         let (_, frozen) = self.rules_of(stage.id).await?;
         Self::refuse_frozen(frozen)?;
         self.recompute_conflicts(actor).await?;
@@ -1390,7 +1390,7 @@ impl App {
         &self,
         code: &str,
     ) -> Result<Option<(Run, Option<Solution>)>, AppError> {
-        let (_, stage) = self.judged_stage(code).await?;
+        let (_, stage) = self.jury_stage(code).await?;
         let Some(run) = jury::latest_run(self.db.pool(), stage.id).await? else {
             return Ok(None);
         };
