@@ -391,6 +391,13 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
         !page.contains(&dinsos_title),
         "conflicted proposal not listed"
     );
+    // The scoring workspace's sheet answers 404 for the conflicted one by direct URL.
+    let r = ayu_c.get(&format!("/id/juri/penilaian/{p_dinsos}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = ayu_c.get(&format!("/id/juri/penilaian/{p_dlhkp}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let queue = ayu_c.get("/id/juri").await.text().await.unwrap();
+    assert!(!queue.contains(&dinsos_title), "not in the judge's queue");
     let own = json_ok(ayu_c.get("/api/v1/jury/my-conflicts").await, StatusCode::OK).await;
     assert!(
         own.as_array()
