@@ -6,13 +6,16 @@
 
 pub mod access;
 pub mod edition;
+pub mod field;
 pub mod files;
 pub mod funnel;
+pub mod ical;
 pub mod ids;
 pub mod model;
 pub mod password;
 pub mod proposal;
 pub mod richtext;
+pub mod schedule;
 pub mod screening;
 pub mod time;
 pub mod units;
