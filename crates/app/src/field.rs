@@ -75,7 +75,8 @@ pub struct VisitDetail {
 #[derive(Debug, Clone, Default)]
 pub struct VisitInput {
     pub answers: Vec<(Id, String, String)>,
-    pub notes: String,
+    /// `None` keeps the notes as they are.
+    pub notes: Option<String>,
 }
 
 /// The checklist in force: the edition's, or the defaults with ids -1, -2, … .
@@ -343,7 +344,10 @@ impl App {
         if complete && answers.iter().any(|a| a.finding.is_none()) {
             return Err(AppError::invalid("answers", "field.error_incomplete"));
         }
-        let notes = fd::clip(&input.notes);
+        let notes = match &input.notes {
+            Some(n) => fd::clip(n),
+            None => d.visit.notes.clone(),
+        };
         let json_text =
             serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
         let now = self.now();

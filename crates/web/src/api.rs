@@ -875,5 +875,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_screening::ScreeningApiDoc::openapi());
     doc.merge(crate::api_invitations::InvitationApiDoc::openapi());
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
+    doc.merge(crate::api_presentation::PresentationApiDoc::openapi());
     Json(doc).into_response()
 }
