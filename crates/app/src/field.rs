@@ -485,7 +485,11 @@ impl App {
 
     /// The visits a judge may open (assigned, declared, no active conflict).
     pub async fn judge_field_visits(&self, user_id: Id) -> Result<Vec<Visit>, AppError> {
-        let (edition, stage) = self.field_stage().await?;
+        let (edition, stage) = match self.field_stage().await {
+            Ok(v) => v,
+            Err(AppError::NotFound) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         let pool = self.db.pool();
         let Some(judge) = judges::by_user(pool, user_id).await? else {
             return Ok(Vec::new());

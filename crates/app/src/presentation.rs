@@ -548,7 +548,15 @@ impl App {
         &self,
         user_id: Id,
     ) -> Result<(TimeZone, Vec<Slot>), AppError> {
-        let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (edition, stage) = match self.judged_stage(StageKind::PresentasiWawancara).await {
+            Ok(v) => v,
+            // An edition without this stage: nothing to show.
+            Err(AppError::NotFound) => {
+                let tz = self.ensure_current_edition().await?.time_zone;
+                return Ok((tz, Vec::new()));
+            }
+            Err(e) => return Err(e),
+        };
         let pool = self.db.pool();
         let Some(judge) = judges::by_user(pool, user_id).await? else {
             return Ok((edition.time_zone, Vec::new()));

@@ -378,19 +378,8 @@ struct JudgePage {
 /// The judge's own schedule: published presentation slots and assigned field visits.
 pub async fn judge_schedule(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
-    let (tz, slots) = match state.app.judge_presentation_slots(user.id).await {
-        Ok(v) => v,
-        Err(AppError::NotFound) => (
-            state.app.ensure_current_edition().await?.time_zone,
-            Vec::new(),
-        ),
-        Err(e) => return Err(e.into()),
-    };
-    let visits = match state.app.judge_field_visits(user.id).await {
-        Ok(v) => v,
-        Err(AppError::NotFound) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let (tz, slots) = state.app.judge_presentation_slots(user.id).await?;
+    let visits = state.app.judge_field_visits(user.id).await?;
     let c = Chrome::new(&ctx, ctx.tr().get("presentation.judge_title"));
     Ok(render(&JudgePage {
         c,
