@@ -181,6 +181,85 @@ pub(crate) fn operator_units(grants: &[RoleGrant]) -> Vec<Id> {
         .collect()
 }
 
+/// What the generate form holds, checked: the first start (required to generate, optional
+/// to save the defaults), shape, break, day end, default link and room.
+type Parsed = (
+    Option<LocalDateTime>,
+    SlotShape,
+    u32,
+    Option<(u32, u32)>,
+    String,
+    String,
+);
+
+fn parse_generate(input: &GenerateInput, require_start: bool) -> Result<Parsed, AppError> {
+    let mut errors = Vec::new();
+    let start = match input.start.trim() {
+        "" if !require_start => Some(None),
+        s => match LocalDateTime::parse(s) {
+            Some(l) => Some(Some(l)),
+            None => {
+                errors.push(FieldError {
+                    field: "start",
+                    key: "presentation.error_start",
+                });
+                None
+            }
+        },
+    };
+    let shape = shape_from(
+        &input.talk_minutes,
+        &input.video_minutes,
+        &input.qa_minutes,
+        &mut errors,
+    );
+    let break_minutes = minutes(&input.break_minutes, "break_minutes")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let day_end = match input.day_end.trim() {
+        "" => Some(None),
+        s => match schedule::parse_hour_minute(s) {
+            Some(hm) => Some(Some(hm)),
+            None => {
+                errors.push(FieldError {
+                    field: "day_end",
+                    key: "presentation.error_day_end",
+                });
+                None
+            }
+        },
+    };
+    let url = check_url(&input.meeting_url)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let room = check_room(&input.room).map_err(|e| errors.push(e)).ok();
+    match (start, shape, break_minutes, day_end, url, room) {
+        (Some(start), Some(shape), Some(b), Some(day_end), Some(url), Some(room)) => {
+            Ok((start, shape, b, day_end, url, room))
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+fn settings_from(stage_id: Id, p: &Parsed, before: &Settings, now: Instant) -> Settings {
+    let (start, shape, break_minutes, day_end, url, room) = p;
+    Settings {
+        stage_id,
+        talk_minutes: i64::from(shape.talk_minutes),
+        video_minutes: i64::from(shape.video_minutes),
+        qa_minutes: i64::from(shape.qa_minutes),
+        break_minutes: i64::from(*break_minutes),
+        start_local: start.map(|s| s.to_string()).unwrap_or_default(),
+        day_end: day_end
+            .map(|(h, m)| format!("{h:02}:{m:02}"))
+            .unwrap_or_default(),
+        meeting_url: url.clone(),
+        room: room.clone(),
+        published_at: before.published_at,
+        updated_at: now,
+    }
+}
+
 impl App {
     /// The current edition and its stage of `kind`.
     pub(crate) async fn judged_stage(&self, kind: StageKind) -> Result<(Edition, Stage), AppError> {
@@ -280,44 +359,9 @@ impl App {
     ) -> Result<usize, AppError> {
         let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
         self.ensure_not_frozen(stage.id).await?;
-        let mut errors = Vec::new();
-        let start = LocalDateTime::parse(&input.start);
-        if start.is_none() {
-            errors.push(FieldError {
-                field: "start",
-                key: "presentation.error_start",
-            });
-        }
-        let shape = shape_from(
-            &input.talk_minutes,
-            &input.video_minutes,
-            &input.qa_minutes,
-            &mut errors,
-        );
-        let break_minutes = minutes(&input.break_minutes, "break_minutes")
-            .map_err(|e| errors.push(e))
-            .ok();
-        let day_end = match input.day_end.trim() {
-            "" => Some(None),
-            s => match schedule::parse_hour_minute(s) {
-                Some(hm) => Some(Some(hm)),
-                None => {
-                    errors.push(FieldError {
-                        field: "day_end",
-                        key: "presentation.error_day_end",
-                    });
-                    None
-                }
-            },
-        };
-        let url = check_url(&input.meeting_url)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let room = check_room(&input.room).map_err(|e| errors.push(e)).ok();
-        let (Some(start), Some(shape), Some(break_minutes), Some(day_end), Some(url), Some(room)) =
-            (start, shape, break_minutes, day_end, url, room)
-        else {
-            return Err(AppError::Invalid(errors));
+        let parsed = parse_generate(input, true)?;
+        let (Some(start), shape, break_minutes, day_end, url, room) = parsed else {
+            return Err(AppError::invalid("start", "presentation.error_start"));
         };
         let plan = Plan {
             time_zone: edition.time_zone,
@@ -390,6 +434,36 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(planned.len())
+    }
+
+    /// Saves the stage's default shape, break, day end, meeting link and room without
+    /// touching the slots (they apply to the next generation).
+    pub async fn save_presentation_settings(
+        &self,
+        input: &GenerateInput,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
+        let (_, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        self.ensure_not_frozen(stage.id).await?;
+        let parsed = parse_generate(input, false)?;
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        let before = ps::settings(&mut *tx, stage.id).await?;
+        let settings = settings_from(stage.id, &parsed, &before, now);
+        ps::save_settings(&mut tx, &settings, actor.user_id).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            "presentation.settings_changed",
+            "stage",
+            Some(stage.id.to_string()),
+            Some(json!(before)),
+            Some(json!(settings)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Changes one slot's start, shape, meeting link and room.

@@ -263,6 +263,16 @@ async fn field_verification_end_to_end(db: &TestDb) {
     assert!(html.contains("accept=\"image/*\" capture=\"environment\""));
     assert!(html.contains("SOP/standar pelayanan terpasang"));
     assert!(html.contains(&format!("name=\"finding_{}\"", items[0])));
+    judge.set_lang("en");
+    let en = judge
+        .get(&format!("/lapangan/{visit}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Field verification form"));
+    assert!(en.contains("Cannot be assessed"));
+    judge.set_lang("id");
     assert_eq!(
         judge
             .get(&format!("/lapangan/{other_visit}"))

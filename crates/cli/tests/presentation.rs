@@ -377,6 +377,90 @@ async fn presentation_schedule_end_to_end(db: &TestDb) {
     .await;
     assert_eq!(generated, 1);
 
+    // Saving only the defaults leaves the slots alone.
+    let r = committee
+        .post_form(
+            "/panitia/presentasi/buat",
+            &[
+                ("action", "settings"),
+                ("start", ""),
+                ("talk_minutes", "15"),
+                ("video_minutes", "5"),
+                ("qa_minutes", "15"),
+                ("break_minutes", "5"),
+                ("day_end", "16:00"),
+                ("meeting_url", "https://meet.example.id/baru"),
+                ("room", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let after: Value = api
+        .get("/api/v1/presentation/slots")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["settings"]["talk_minutes"], 15);
+    assert_eq!(after["settings"]["day_end"], "16:00");
+    assert_eq!(
+        after["settings"]["meeting_url"],
+        "https://meet.example.id/baru"
+    );
+    assert_eq!(after["slots"], Value::Array(slots.clone()));
+    assert_eq!(after["slots"][0]["talk_minutes"], 10);
+    assert_eq!(after["slots"].as_array().unwrap().len(), 4);
+
+    // A committee member recused from a proposal does not see its slot.
+    let me = one(&pool, "SELECT id FROM users WHERE email = $1", COMMITTEE.0).await;
+    exec(
+        &pool,
+        "INSERT INTO committee_recusals (user_id, proposal_id, reason, created_at) \
+         VALUES ($1, $2, 'kerabat kepala unit', $3)",
+        &[me, p4, NOW],
+    )
+    .await;
+    let recused: Value = api
+        .get("/api/v1/presentation/slots")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recused["slots"].as_array().unwrap().len(), 3);
+    assert!(
+        recused["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["proposal_id"] != p4)
+    );
+    exec(
+        &pool,
+        "UPDATE committee_recusals SET lifted_at = $1 WHERE user_id = $2",
+        &[NOW, me],
+    )
+    .await;
+
+    // The page in English; the API documented.
+    committee.set_lang("en");
+    let html = committee
+        .get("/panitia/presentasi")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("interview schedule"), "{html}");
+    assert!(html.contains("Judging panel"));
+    committee.set_lang("id");
+    let doc = api.get("/api/v1/openapi.json").await.text().await.unwrap();
+    for path in [
+        "/api/v1/presentation/slots/{id}",
+        "/api/v1/judge/presentation.ics",
+        "/api/v1/field/visits/{visit}/photos",
+    ] {
+        assert!(doc.contains(path), "{path} not documented");
+    }
+
     // Before publication the unit sees nothing.
     let mut operator = server.client();
     operator.login(OPERATOR.0, OPERATOR.1).await;

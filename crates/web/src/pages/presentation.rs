@@ -267,12 +267,22 @@ pub async fn generate(
         meeting_url: value(&pairs, "meeting_url"),
         room: value(&pairs, "room"),
     };
-    match state
-        .app
-        .generate_presentation_slots(&input, &ctx.actor())
-        .await
-    {
-        Ok(_) => Ok(see_other("/panitia/presentasi#jadwal")),
+    let only_settings = value(&pairs, "action") == "settings";
+    let done = if only_settings {
+        state
+            .app
+            .save_presentation_settings(&input, &ctx.actor())
+            .await
+    } else {
+        state
+            .app
+            .generate_presentation_slots(&input, &ctx.actor())
+            .await
+            .map(|_| ())
+    };
+    match done {
+        Ok(()) if only_settings => Ok(see_other("/panitia/presentasi#buat")),
+        Ok(()) => Ok(see_other("/panitia/presentasi#jadwal")),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr())
                 .with_value("start", &input.start)
