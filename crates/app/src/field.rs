@@ -291,7 +291,11 @@ impl App {
             items
                 .into_iter()
                 .map(|i| {
-                    let old = stored.iter().find(|a| a.item_id == i.id);
+                    // By id, or by label when the checklist was rewritten meanwhile.
+                    let old = stored
+                        .iter()
+                        .find(|a| a.item_id == i.id)
+                        .or_else(|| stored.iter().find(|a| a.label == i.label));
                     Answer {
                         item_id: i.id,
                         label: i.label,

@@ -73,6 +73,8 @@ pub struct SlotView {
     pub slot: Slot,
     pub ends_at: Instant,
     pub panel: Vec<PanelMember>,
+    /// Starts before the stage opens or ends after it closes.
+    pub outside_stage: bool,
 }
 
 impl SlotView {
@@ -330,6 +332,7 @@ impl App {
                     .unwrap_or_default();
                 SlotView {
                     ends_at: s.ends_at(),
+                    outside_stage: s.starts_at < stage.opens_at || s.ends_at() > stage.closes_at,
                     slot: s,
                     panel,
                 }

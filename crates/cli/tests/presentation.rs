@@ -235,6 +235,7 @@ async fn presentation_schedule_end_to_end(db: &TestDb) {
         (d * 24 * 60 + h * 60 + m) * 60_000
     };
     for s in &slots {
+        assert_eq!(s["outside_stage"], false);
         assert_eq!(s["talk_minutes"], 10);
         assert_eq!(s["video_minutes"], 3);
         assert_eq!(s["qa_minutes"], 20);
@@ -347,6 +348,21 @@ async fn presentation_schedule_end_to_end(db: &TestDb) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A slot after the stage closes is flagged.
+    let late = json!({"start": "2022-12-20T08:00", "talk_minutes": 10, "video_minutes": 3, "qa_minutes": 20});
+    let r = api
+        .put_json(&format!("/api/v1/presentation/slots/{}", s2["id"]), &late)
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let sched: Value = api
+        .get("/api/v1/presentation/slots")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for s in sched["slots"].as_array().unwrap() {
+        assert_eq!(s["outside_stage"], s["proposal_id"] == p2, "{s}");
+    }
     // Back to its generated place, through the page form.
     let r = committee
         .post_form(
@@ -368,7 +384,7 @@ async fn presentation_schedule_end_to_end(db: &TestDb) {
         "presentation.slot_changed",
     )
     .await;
-    assert_eq!(changes, 2);
+    assert_eq!(changes, 3);
     let generated = one(
         &pool,
         "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = $1",

@@ -63,6 +63,8 @@ pub struct SlotDto {
     pub meeting_url: String,
     pub room: String,
     pub panel: Vec<PanelMemberDto>,
+    /// Starts before the stage opens or ends after it closes.
+    pub outside_stage: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +81,7 @@ pub struct ScheduleDto {
 
 fn slot_dto(tz: TimeZone, s: SlotView) -> SlotDto {
     SlotDto {
+        outside_stage: s.outside_stage,
         id: s.slot.id,
         proposal_id: s.slot.proposal_id,
         starts_at: s.slot.starts_at.to_rfc3339(),
