@@ -102,7 +102,8 @@ fn stored_answers(json: &str) -> Vec<Answer> {
 
 impl App {
     async fn field_stage(&self) -> Result<(Edition, Stage), AppError> {
-        self.judged_stage(StageKind::VerifikasiLapangan).await
+        self.current_stage_of_kind(StageKind::VerifikasiLapangan)
+            .await
     }
 
     /// The checklist in force for the current edition and whether it is the default one.

@@ -264,7 +264,10 @@ fn settings_from(stage_id: Id, p: &Parsed, before: &Settings, now: Instant) -> S
 
 impl App {
     /// The current edition and its stage of `kind`.
-    pub(crate) async fn judged_stage(&self, kind: StageKind) -> Result<(Edition, Stage), AppError> {
+    pub(crate) async fn current_stage_of_kind(
+        &self,
+        kind: StageKind,
+    ) -> Result<(Edition, Stage), AppError> {
         let edition = self.ensure_current_edition().await?;
         let stage = editions::stages(self.db.pool(), edition.id)
             .await?
@@ -284,7 +287,9 @@ impl App {
     /// The committee's schedule: every slot with its panel and flags, and the proposals of
     /// the stage still without a slot. A committee member's recused proposals are left out.
     pub async fn presentation_board(&self, actor: &Actor) -> Result<Board, AppError> {
-        let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (edition, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         let pool = self.db.pool();
         let recused: HashSet<Id> = match actor.user_id {
             Some(u) => ps::recused_proposals(pool, u).await?.into_iter().collect(),
@@ -360,7 +365,9 @@ impl App {
         input: &GenerateInput,
         actor: &Actor,
     ) -> Result<usize, AppError> {
-        let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (edition, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         self.ensure_not_frozen(stage.id).await?;
         let parsed = parse_generate(input, true)?;
         let (Some(start), shape, break_minutes, day_end, url, room) = parsed else {
@@ -446,7 +453,9 @@ impl App {
         input: &GenerateInput,
         actor: &Actor,
     ) -> Result<(), AppError> {
-        let (_, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (_, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         self.ensure_not_frozen(stage.id).await?;
         let parsed = parse_generate(input, false)?;
         let now = self.now();
@@ -476,7 +485,9 @@ impl App {
         input: &SlotInput,
         actor: &Actor,
     ) -> Result<(), AppError> {
-        let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (edition, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         let pool = self.db.pool();
         let before = ps::slot(pool, id)
             .await?
@@ -552,7 +563,9 @@ impl App {
         publish: bool,
         actor: &Actor,
     ) -> Result<(), AppError> {
-        let (_, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (_, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         self.ensure_not_frozen(stage.id).await?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
@@ -592,7 +605,9 @@ impl App {
         grants: &[RoleGrant],
         actor: &Actor,
     ) -> Result<UnitSlot, AppError> {
-        let (edition, stage) = self.judged_stage(StageKind::PresentasiWawancara).await?;
+        let (edition, stage) = self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await?;
         let pool = self.db.pool();
         let slot = ps::slot_of(pool, stage.id, proposal_id)
             .await?
@@ -625,7 +640,10 @@ impl App {
         &self,
         user_id: Id,
     ) -> Result<(TimeZone, Vec<Slot>), AppError> {
-        let (edition, stage) = match self.judged_stage(StageKind::PresentasiWawancara).await {
+        let (edition, stage) = match self
+            .current_stage_of_kind(StageKind::PresentasiWawancara)
+            .await
+        {
             Ok(v) => v,
             // An edition without this stage: nothing to show.
             Err(AppError::NotFound) => {

@@ -48,6 +48,17 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Solve a judge-assignment instance (JSON) exactly and print the solution as JSON.
+    /// Needs no database or configuration. Exit code 0: optimal; 2: infeasible (the best
+    /// partial assignment and the reasons are printed); 1: the instance is invalid.
+    AssignSolve(AssignSolveArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AssignSolveArgs {
+    /// Instance file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
 }
 
 #[derive(Args, Debug, Default)]

@@ -3,7 +3,7 @@
 
 mod config;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,12 +12,17 @@ use clap::Parser;
 use kolabik_app::notify::{DeliveryReport, KeepMailer, Mailer, SmtpMailer};
 use kolabik_app::users::NewUserInput;
 use kolabik_app::{Actor, App, AppError};
+use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
-use config::{Cli, Command, Settings, TokenCommand, UserCommand};
+use config::{AssignSolveArgs, Cli, Command, Settings, TokenCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A pure computation: no configuration, database or runtime, so it works anywhere.
+    if let Command::AssignSolve(args) = &cli.command {
+        return assign_solve(args);
+    }
     let settings = match Settings::resolve(&cli) {
         Ok(s) => s,
         Err(e) => {
@@ -46,6 +51,41 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kolabik: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `kolabik assign-solve`: instance JSON in, solution JSON out.
+fn assign_solve(args: &AssignSolveArgs) -> ExitCode {
+    let text = if args.input.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map(|_| text)
+            .map_err(|e| format!("cannot read standard input: {e}"))
+    } else {
+        std::fs::read_to_string(&args.input)
+            .map_err(|e| format!("cannot read {}: {e}", args.input.display()))
+    };
+    let solved = text.and_then(|text| {
+        let instance: Instance = serde_json::from_str(&text)
+            .map_err(|e| format!("instans tidak valid / invalid instance: {e}"))?;
+        let solution = solve(&instance).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&solution)
+            .map_err(|e| format!("cannot write the solution: {e}"))?;
+        Ok((solution.status, json))
+    });
+    match solved {
+        Ok((status, json)) => {
+            println!("{json}");
+            match status {
+                Status::Optimal => ExitCode::SUCCESS,
+                Status::Infeasible => ExitCode::from(2),
+            }
+        }
+        Err(e) => {
+            eprintln!("kolabik: {e}");
             ExitCode::FAILURE
         }
     }
@@ -141,6 +181,8 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
             }
             Ok(())
         }
+        // Handled in `main` before any configuration is read.
+        Command::AssignSolve(_) => anyhow::bail!("assign-solve does not use the runtime"),
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = open(&settings).await?;
             let token = app

@@ -873,6 +873,7 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_sosialisasi::SosialisasiApiDoc::openapi());
     doc.merge(crate::api_funnel::FunnelApiDoc::openapi());
     doc.merge(crate::api_screening::ScreeningApiDoc::openapi());
+    doc.merge(crate::api_results::ResultsApiDoc::openapi());
     doc.merge(crate::api_invitations::InvitationApiDoc::openapi());
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
     doc.merge(crate::api_presentation::PresentationApiDoc::openapi());

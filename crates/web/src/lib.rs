@@ -10,6 +10,7 @@ mod api_funnel;
 mod api_invitations;
 mod api_presentation;
 mod api_proposals;
+mod api_results;
 mod api_screening;
 mod api_sosialisasi;
 mod assets;
@@ -76,6 +77,8 @@ const PROPOSAL_READERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator
 /// Who may send a proposal back a step (the use case decides which step).
 const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
+/// Who may read a judged stage's ranking; the use case applies freezing, names and conflicts.
+const RANKING_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Viewer, Role::Judge]);
 
 /// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
 const ATTACHMENT_BODY_LIMIT: usize =
@@ -91,6 +94,7 @@ const VISITORS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
 const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use pages::results as results_pages;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
@@ -555,6 +559,127 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/field/visits/{visit}/photos",
             VISITORS,
             post(api_presentation::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        ),
+        // --- results ---
+        r(
+            "GET",
+            "/panitia/peringkat",
+            COMMITTEE,
+            get(results_pages::overview),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/metode",
+            COMMITTEE,
+            post(results_pages::set_method),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/umpan-balik",
+            COMMITTEE,
+            post(results_pages::feedback_release),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}",
+            COMMITTEE,
+            get(results_pages::stage),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/peserta",
+            COMMITTEE,
+            post(results_pages::entries),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/peserta/{id}/hapus",
+            COMMITTEE,
+            post(results_pages::remove_entry),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/bekukan",
+            COMMITTEE,
+            post(results_pages::freeze),
+        ),
+        r(
+            "POST",
+            "/panitia/peringkat/{stage}/promosikan",
+            COMMITTEE,
+            post(results_pages::promote),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}/berita-acara.pdf",
+            COMMITTEE,
+            get(results_pages::minutes_pdf),
+        ),
+        r(
+            "GET",
+            "/panitia/peringkat/{stage}/berita-acara.xlsx",
+            COMMITTEE,
+            get(results_pages::minutes_xlsx),
+        ),
+        r(
+            "GET",
+            "/peringkat/{stage}",
+            RANKING_READERS,
+            get(results_pages::public),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/umpan-balik",
+            PROPOSAL_READERS,
+            get(results_pages::feedback),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}",
+            RANKING_READERS,
+            get(api_results::ranking),
+        ),
+        r(
+            "POST",
+            "/api/v1/rankings/{stage}/freeze",
+            COMMITTEE,
+            post(api_results::freeze),
+        ),
+        r(
+            "POST",
+            "/api/v1/rankings/{stage}/promote",
+            COMMITTEE,
+            post(api_results::promote),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}/berita-acara.pdf",
+            COMMITTEE,
+            get(api_results::minutes_pdf),
+        ),
+        r(
+            "GET",
+            "/api/v1/rankings/{stage}/berita-acara.xlsx",
+            COMMITTEE,
+            get(api_results::minutes_xlsx),
+        ),
+        r(
+            "GET",
+            "/api/v1/final-ranking",
+            RANKING_READERS,
+            get(api_results::final_ranking),
+        ),
+        r(
+            "POST",
+            "/api/v1/feedback/release",
+            COMMITTEE,
+            post(api_results::release),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/feedback",
+            PROPOSAL_READERS,
+            get(api_results::feedback),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

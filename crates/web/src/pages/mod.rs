@@ -12,6 +12,7 @@ pub mod notices;
 pub mod presentation;
 pub mod proposals;
 pub mod public;
+pub mod results;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;
