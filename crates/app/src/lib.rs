@@ -16,6 +16,7 @@ pub mod notify;
 pub mod presentation;
 pub mod proposals;
 pub mod results;
+pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;

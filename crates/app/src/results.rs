@@ -633,7 +633,10 @@ impl App {
             .is_some_and(|j| j.frozen_at.is_some()))
     }
 
-    async fn judged_stage(&self, code: &str) -> Result<(Edition, Stage, Vec<Stage>), AppError> {
+    async fn judged_stage_and_all(
+        &self,
+        code: &str,
+    ) -> Result<(Edition, Stage, Vec<Stage>), AppError> {
         let kind = stage_kind(code)?;
         let edition = self.ensure_current_edition().await?;
         let stages = editions::stages(self.db.pool(), edition.id).await?;
@@ -826,7 +829,7 @@ impl App {
     /// Opening it as the committee sets the first judged stage's entries from screening.
     pub async fn ranking(&self, stage_code: &str, actor: &Actor) -> Result<StageRanking, AppError> {
         let kind = stage_kind(stage_code)?;
-        let (edition, stage, stages) = match self.judged_stage(stage_code).await {
+        let (edition, stage, stages) = match self.judged_stage_and_all(stage_code).await {
             Ok(found) => found,
             // A judged stage the edition does not have (yet): an empty ranking.
             Err(AppError::NotFound) => {
@@ -856,7 +859,7 @@ impl App {
 
     /// Proposals that could be added to the stage by hand: judgeable, not yet entries.
     pub async fn entry_candidates(&self, stage_code: &str) -> Result<Vec<Candidate>, AppError> {
-        let (edition, stage, _) = self.judged_stage(stage_code).await?;
+        let (edition, stage, _) = self.judged_stage_and_all(stage_code).await?;
         let entries: HashSet<Id> = stage_entries::list(self.db.pool(), stage.id)
             .await?
             .into_iter()
@@ -913,7 +916,7 @@ impl App {
         stage_code: &str,
         actor: &Actor,
     ) -> Result<u64, AppError> {
-        let (edition, stage, stages) = self.judged_stage(stage_code).await?;
+        let (edition, stage, stages) = self.judged_stage_and_all(stage_code).await?;
         let first = JUDGED
             .iter()
             .copied()
@@ -945,7 +948,7 @@ impl App {
         reason: &str,
         actor: &Actor,
     ) -> Result<(), AppError> {
-        let (edition, stage, _) = self.judged_stage(stage_code).await?;
+        let (edition, stage, _) = self.judged_stage_and_all(stage_code).await?;
         let reason = reason.trim();
         if reason.chars().count() < MIN_REASON_CHARS {
             return Err(invalid("reason", "results.reason_required"));
@@ -983,7 +986,7 @@ impl App {
         reason: &str,
         actor: &Actor,
     ) -> Result<(), AppError> {
-        let (_, stage, _) = self.judged_stage(stage_code).await?;
+        let (_, stage, _) = self.judged_stage_and_all(stage_code).await?;
         let reason = reason.trim();
         if reason.chars().count() < MIN_REASON_CHARS {
             return Err(invalid("reason", "results.reason_required"));
@@ -1021,7 +1024,7 @@ impl App {
         input: &FreezeInput,
         actor: &Actor,
     ) -> Result<StageRanking, AppError> {
-        let (edition, stage, stages) = self.judged_stage(stage_code).await?;
+        let (edition, stage, stages) = self.judged_stage_and_all(stage_code).await?;
         let Some(judging) = rs::judging(self.db.pool(), stage.id).await? else {
             return Err(invalid("stage", "results.not_configured"));
         };
@@ -1215,7 +1218,7 @@ impl App {
     /// Promotes a frozen stage's best into the next judged stage by the stage's rule
     /// (top N per category and/or passing grade). Idempotent; returns how many were added.
     pub async fn promote_stage(&self, stage_code: &str, actor: &Actor) -> Result<usize, AppError> {
-        let (_, stage, stages) = self.judged_stage(stage_code).await?;
+        let (_, stage, stages) = self.judged_stage_and_all(stage_code).await?;
         let judging = rs::judging(self.db.pool(), stage.id)
             .await?
             .ok_or_else(|| invalid("stage", "results.not_configured"))?;

@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Indonesian text tools (no database needed).
+    #[command(subcommand)]
+    Text(TextCommand),
     /// Solve a judge-assignment instance (JSON) exactly and print the solution as JSON.
     /// Needs no database or configuration. Exit code 0: optimal; 2: infeasible (the best
     /// partial assignment and the reasons are printed); 1: the instance is invalid.
@@ -127,6 +130,13 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TextCommand {
+    /// Read words from standard input (separated by spaces or lines) and print one
+    /// `word<TAB>stem` line each.
+    Stem,
 }
 
 #[derive(Deserialize, Default, Debug)]

@@ -3,7 +3,7 @@
 
 mod config;
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,13 +15,23 @@ use kolabik_app::{Actor, App, AppError};
 use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
-use config::{AssignSolveArgs, Cli, Command, Settings, TokenCommand, UserCommand};
+use config::{AssignSolveArgs, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // A pure computation: no configuration, database or runtime, so it works anywhere.
     if let Command::AssignSolve(args) = &cli.command {
         return assign_solve(args);
+    }
+    // Text tools are pure: they must work without a configuration file or database.
+    if let Command::Text(command) = &cli.command {
+        return match text(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("kolabik: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::resolve(&cli) {
         Ok(s) => s,
@@ -87,6 +97,32 @@ fn assign_solve(args: &AssignSolveArgs) -> ExitCode {
         Err(e) => {
             eprintln!("kolabik: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn text(command: &TextCommand) -> Result<()> {
+    match command {
+        TextCommand::Stem => {
+            let analyzer = kolabik_text::Analyzer::new();
+            let mut input = std::io::stdin().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line = String::new();
+            // Line by line, so a pipe gets its answers as it goes and a large word list is
+            // never held in memory at once.
+            while input
+                .read_line(&mut line)
+                .context("cannot read standard input")?
+                > 0
+            {
+                for word in line.split_whitespace() {
+                    writeln!(out, "{word}\t{}", analyzer.stem(word))
+                        .context("cannot write standard output")?;
+                }
+                line.clear();
+            }
+            out.flush().context("cannot write standard output")?;
+            Ok(())
         }
     }
 }
@@ -183,6 +219,7 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
         }
         // Handled in `main` before any configuration is read.
         Command::AssignSolve(_) => anyhow::bail!("assign-solve does not use the runtime"),
+        Command::Text(command) => text(&command),
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = open(&settings).await?;
             let token = app

@@ -184,6 +184,43 @@ async fn each_role_signs_in_and_reaches_its_dashboard(db: &TestDb) {
     assert!(html.contains("value=\"panitia@kolabik.test\""));
 }
 
+/// The walk's judge has declared in the current edition and judges proposal 1 in the desk
+/// stage (`penilaian`), so the judge's pages and API answer 200 rather than redirecting to
+/// the declaration or answering 404. Run again before the judge's turn, since the
+/// committee's turn may have copied the edition (a new current one).
+async fn judge_walk_fixtures(db: &TestDb) {
+    let pool = db.connect().await;
+    // The committee's turn may have emptied the timeline; the desk stage is needed.
+    sqlx::query(
+        "INSERT INTO stages (edition_id, kind, opens_at, closes_at) \
+         SELECT id, 'penilaian', 0, 0 FROM editions WHERE is_current = 1 ON CONFLICT DO NOTHING",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO edition_judges (edition_id, judge_id, state, invited_at, declared_at) \
+         SELECT e.id, j.id, 'accepted', 0, 0 FROM editions e CROSS JOIN judges j \
+         JOIN users u ON u.id = j.user_id WHERE e.is_current = 1 AND u.email = $1 \
+         ON CONFLICT (edition_id, judge_id) DO UPDATE SET declared_at = excluded.declared_at",
+    )
+    .bind(JUDGE.0)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO assignments (stage_id, judge_id, proposal_id, manual, affinity, created_at) \
+         SELECT s.id, j.id, 1, 1, 0, 0 FROM stages s JOIN editions e ON e.id = s.edition_id \
+         CROSS JOIN judges j JOIN users u ON u.id = j.user_id \
+         WHERE e.is_current = 1 AND s.kind = 'penilaian' AND u.email = $1 \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(JUDGE.0)
+    .execute(&pool)
+    .await
+    .unwrap();
+}
+
 fn sample_path(path: &str) -> String {
     let path = path
         .replace("{lang}", "id")
@@ -258,6 +295,9 @@ async fn every_route_is_guarded_for_every_role(db: &TestDb) {
         (Role::Viewer, VIEWER),
         (Role::UnitHead, UNIT_HEAD),
     ] {
+        if role == Role::Judge {
+            judge_walk_fixtures(db).await;
+        }
         let mut c = server.client();
         c.login(email, password).await;
         for r in &routes {

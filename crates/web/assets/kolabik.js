@@ -118,3 +118,32 @@
     }
   });
 })();
+
+// Rubric editor: the sum of the counted criteria's weights follows what is typed (the server
+// checks it again on saving).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form.rubric-form");
+    var out = document.getElementById("weight-sum");
+    if (!form || !out) { return; }
+    function update() {
+      var sum = 0;
+      form.querySelectorAll("fieldset.criterion-row").forEach(function (row) {
+        var weight = row.querySelector("input[name^='weight.']");
+        var counted = row.querySelector("input[name^='counted.']");
+        var removed = row.querySelector("input[name^='remove.']");
+        if (!weight || !counted || !counted.checked || (removed && removed.checked)) { return; }
+        var v = parseFloat(weight.value.replace(",", "."));
+        if (!isNaN(v)) { sum += Math.round(v * 100); }
+      });
+      var text = (sum / 100).toString();
+      if (document.documentElement.lang === "id") { text = text.replace(".", ","); }
+      out.textContent = text + "%";
+      out.classList.toggle("error", sum !== 10000);
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  });
+})();

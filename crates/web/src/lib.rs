@@ -11,6 +11,7 @@ mod api_invitations;
 mod api_presentation;
 mod api_proposals;
 mod api_results;
+mod api_scoring;
 mod api_screening;
 mod api_sosialisasi;
 mod assets;
@@ -95,6 +96,7 @@ const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::results as results_pages;
+    use pages::scoring;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
@@ -680,6 +682,123 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/feedback",
             PROPOSAL_READERS,
             get(api_results::feedback),
+        ),
+        // --- scoring workspace (stage settings, rubric, judge's queue and sheets) ---
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}",
+            COMMITTEE,
+            get(scoring::progress),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/lembar/{id}/buka",
+            COMMITTEE,
+            post(scoring::reopen),
+        ),
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            COMMITTEE,
+            get(scoring::settings),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            COMMITTEE,
+            post(scoring::save_settings),
+        ),
+        r(
+            "GET",
+            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            COMMITTEE,
+            get(scoring::rubric),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            COMMITTEE,
+            post(scoring::save_rubric),
+        ),
+        r(
+            "POST",
+            "/{lang}/panitia/penilaian/{stage}/rubrik/bawaan",
+            COMMITTEE,
+            post(scoring::reset_rubric),
+        ),
+        r("GET", "/{lang}/juri", JUDGE, get(scoring::queue)),
+        r(
+            "GET",
+            "/{lang}/juri/{stage}/{id}",
+            JUDGE,
+            get(scoring::sheet),
+        ),
+        r(
+            "POST",
+            "/{lang}/juri/{stage}/{id}",
+            JUDGE,
+            post(scoring::save_sheet),
+        ),
+        r(
+            "GET",
+            "/{lang}/juri/{stage}/{id}/lampiran/{file_id}",
+            JUDGE,
+            get(scoring::attachment),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/judging",
+            COMMITTEE,
+            get(api_scoring::get_settings),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/judging",
+            COMMITTEE,
+            post(api_scoring::put_settings),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/rubric",
+            api_scoring::SCORING_READERS,
+            get(api_scoring::get_rubric),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/rubric",
+            COMMITTEE,
+            post(api_scoring::put_rubric),
+        ),
+        r("GET", "/api/v1/judge/queue", JUDGE, get(api_scoring::queue)),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/sheets",
+            api_scoring::SCORING_READERS,
+            get(api_scoring::stage_sheets),
+        ),
+        r(
+            "GET",
+            "/api/v1/stages/{stage}/sheets/{id}",
+            JUDGE,
+            get(api_scoring::get_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/sheets/{id}",
+            JUDGE,
+            post(api_scoring::put_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/sheets/{id}/submit",
+            JUDGE,
+            post(api_scoring::submit_sheet),
+        ),
+        r(
+            "POST",
+            "/api/v1/stages/{stage}/score-sheets/{id}/reopen",
+            COMMITTEE,
+            post(api_scoring::reopen),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

@@ -13,6 +13,7 @@ pub mod presentation;
 pub mod proposals;
 pub mod public;
 pub mod results;
+pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;
