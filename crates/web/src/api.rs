@@ -881,6 +881,7 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_results::ResultsApiDoc::openapi());
     doc.merge(crate::api_invitations::InvitationApiDoc::openapi());
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
+    doc.merge(crate::api_presentation::PresentationApiDoc::openapi());
     doc.merge(crate::api_scoring::ScoringApiDoc::openapi());
     doc.merge(crate::api_jury::JuryApiDoc::openapi());
     Json(doc).into_response()

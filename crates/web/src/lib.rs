@@ -9,6 +9,7 @@ mod api_edition;
 mod api_funnel;
 mod api_invitations;
 mod api_jury;
+mod api_presentation;
 mod api_proposals;
 mod api_results;
 mod api_scoring;
@@ -89,6 +90,11 @@ const ATTACHMENT_BODY_LIMIT: usize =
 /// import itself refuses more than 1 MiB of CSV).
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
+/// Who may open a field visit (the use case then checks the judge's assignment).
+const VISITORS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
+/// Body limit of field-visit photo uploads: the largest photo plus the envelope.
+const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
+
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::jury;
     use pages::results as results_pages;
@@ -99,6 +105,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
     };
+    use pages::{field, presentation};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -405,6 +412,160 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         r("GET", "/juri", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
+        // --- presentation & field verification ---
+        r(
+            "GET",
+            "/panitia/presentasi",
+            COMMITTEE,
+            get(presentation::board),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/buat",
+            COMMITTEE,
+            post(presentation::generate),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/terbitkan",
+            COMMITTEE,
+            post(presentation::publish),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/sesi/{id}",
+            COMMITTEE,
+            post(presentation::edit_slot),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/jadwal.ics",
+            COMMITTEE_OR_OPERATOR,
+            get(presentation::unit_ics),
+        ),
+        r(
+            "GET",
+            "/juri/jadwal",
+            JUDGE,
+            get(presentation::judge_schedule),
+        ),
+        r(
+            "GET",
+            "/juri/jadwal.ics",
+            JUDGE,
+            get(presentation::judge_ics),
+        ),
+        r("GET", "/panitia/lapangan", COMMITTEE, get(field::board)),
+        r(
+            "POST",
+            "/panitia/lapangan/daftar-periksa",
+            COMMITTEE,
+            post(field::save_checklist),
+        ),
+        r(
+            "POST",
+            "/panitia/lapangan/kunjungan",
+            COMMITTEE,
+            post(field::schedule),
+        ),
+        r("GET", "/lapangan/{visit}", VISITORS, get(field::visit)),
+        r("POST", "/lapangan/{visit}", VISITORS, post(field::save)),
+        r(
+            "POST",
+            "/lapangan/{visit}/foto",
+            VISITORS,
+            post(field::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/lapangan/{visit}/foto/{file_id}",
+            VISITORS,
+            get(field::photo),
+        ),
+        r(
+            "GET",
+            "/api/v1/presentation/slots",
+            COMMITTEE,
+            get(api_presentation::slots),
+        ),
+        r(
+            "POST",
+            "/api/v1/presentation/slots/generate",
+            COMMITTEE,
+            post(api_presentation::generate),
+        ),
+        r(
+            "PUT",
+            "/api/v1/presentation/slots/{id}",
+            COMMITTEE,
+            axum::routing::put(api_presentation::update_slot),
+        ),
+        r(
+            "POST",
+            "/api/v1/presentation/publish",
+            COMMITTEE,
+            post(api_presentation::publish),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/presentation.ics",
+            COMMITTEE_OR_OPERATOR,
+            get(api_presentation::unit_ics),
+        ),
+        r(
+            "GET",
+            "/api/v1/judge/presentation.ics",
+            JUDGE,
+            get(api_presentation::judge_ics),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/checklist",
+            COMMITTEE,
+            get(api_presentation::checklist),
+        ),
+        r(
+            "PUT",
+            "/api/v1/field/checklist",
+            COMMITTEE,
+            axum::routing::put(api_presentation::set_checklist),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/visits",
+            COMMITTEE,
+            get(api_presentation::visits),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits",
+            COMMITTEE,
+            post(api_presentation::schedule_visit),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/visits/{visit}",
+            VISITORS,
+            get(api_presentation::visit),
+        ),
+        r(
+            "PUT",
+            "/api/v1/field/visits/{visit}",
+            VISITORS,
+            axum::routing::put(api_presentation::save_visit),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits/{visit}/complete",
+            VISITORS,
+            post(api_presentation::complete_visit),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits/{visit}/photos",
+            VISITORS,
+            post(api_presentation::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        ),
         // --- results ---
         r(
             "GET",

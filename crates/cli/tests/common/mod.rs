@@ -434,6 +434,21 @@ impl Client {
         r
     }
 
+    /// A PUT with a JSON body (the JSON API's replacements).
+    pub async fn put_json(&mut self, path: &str, body: &serde_json::Value) -> Response {
+        let h = self.post_headers();
+        let r = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .headers(h)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT");
+        self.keep_cookies(&r);
+        r
+    }
+
     pub async fn login(&mut self, email: &str, password: &str) -> Response {
         let r = self
             .post_form("/masuk", &[("email", email), ("password", password)])

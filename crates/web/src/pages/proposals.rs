@@ -146,6 +146,8 @@ struct EditPage {
     attachments: Vec<kolabik_app::store::proposal_files::Attachment>,
     max_attachment_mb: i64,
     max_attachments: i64,
+    /// The published presentation slot and the visible field visit (operators only).
+    stages_box: super::presentation::UnitStages,
 }
 
 impl EditPage {
@@ -224,7 +226,9 @@ pub(crate) async fn edit_page(
             .any(|g| g.unit_id == Some(p.unit_id) && g.role == kolabik_domain::Role::UnitOperator);
     let attachments = state.app.attachments(p.id, &ctx.grants).await?;
     let max_attachment_mb = state.app.attachment_limit_mb(p.edition_id).await?;
+    let stages_box = super::presentation::unit_stages(state, ctx, p.id).await;
     let page = EditPage {
+        stages_box,
         attachments,
         max_attachment_mb,
         max_attachments: kolabik_app::attachments::MAX_ATTACHMENTS,
