@@ -46,6 +46,8 @@ pub enum MailKind {
     ProposalReturned,
     ScreeningResult,
     Invitation,
+    VerificationCode,
+    ObjectionAnswered,
 }
 
 impl MailKind {
@@ -58,6 +60,8 @@ impl MailKind {
         MailKind::ProposalReturned,
         MailKind::ScreeningResult,
         MailKind::Invitation,
+        MailKind::VerificationCode,
+        MailKind::ObjectionAnswered,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +73,8 @@ impl MailKind {
             MailKind::ProposalReturned => "proposal_returned",
             MailKind::ScreeningResult => "screening_result",
             MailKind::Invitation => "invitation",
+            MailKind::VerificationCode => "verification_code",
+            MailKind::ObjectionAnswered => "objection_answered",
         }
     }
 }
