@@ -148,6 +148,8 @@ pub struct ChainReport {
     pub checked: i64,
     /// (vote id, what is wrong) of the first broken link.
     pub broken: Option<(Id, String)>,
+    /// Append-only guard triggers that are missing or disabled.
+    pub missing_guards: Vec<String>,
 }
 
 impl App {
@@ -805,6 +807,7 @@ impl App {
                 return Ok(ChainReport {
                     checked,
                     broken: None,
+                    missing_guards: store::missing_guards(&self.db).await?,
                 });
             }
             for v in page {
@@ -821,6 +824,7 @@ impl App {
                     return Ok(ChainReport {
                         checked,
                         broken: Some((v.id, p)),
+                        missing_guards: store::missing_guards(&self.db).await?,
                     });
                 }
                 checked += 1;
@@ -828,5 +832,157 @@ impl App {
                 prev_hash = v.hash;
             }
         }
+    }
+}
+
+/// Demo data (called once at the end of the demo loader): both windows on the edition's
+/// uji_publik stage, two objections (one answered), and about three hundred votes cast
+/// during the stage, with one suspicious burst from one network and a disposable domain.
+impl App {
+    pub async fn load_vote_demo(&self) -> Result<(), AppError> {
+        let edition = self.ensure_current_edition().await?;
+        let Some(stage) = kolabik_store::editions::stages(self.db.pool(), edition.id)
+            .await?
+            .into_iter()
+            .find(|s| s.kind == StageKind::UjiPublik)
+        else {
+            return Ok(());
+        };
+        let finalists = store::finalists(self.db.pool(), edition.id).await?;
+        let voteable: Vec<&Finalist> = finalists
+            .iter()
+            .filter(|f| f.category_id.is_some())
+            .collect();
+        if voteable.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        let day = 86_400;
+        let window = Window {
+            enabled: true,
+            opens_at: stage.opens_at,
+            closes_at: stage.closes_at,
+        };
+        let mut tx = self.db.begin().await?;
+        store::set_window(&mut tx, edition.id, WINDOW_OBJECTION, &window, now).await?;
+        store::set_window(&mut tx, edition.id, WINDOW_VOTE, &window, now).await?;
+
+        // Two objections during the stage; the first answered.
+        let first = store::insert_objection(
+            &mut tx,
+            store::NewObjection {
+                edition_id: edition.id,
+                proposal_id: voteable[0].id,
+                kind: "keberatan",
+                email: "warga.purworejo@warga.kolabik.test",
+                body: "Layanan ini menurut pengalaman saya belum berjalan di semua kelurahan; \
+                       mohon panitia memeriksa apakah data capaian yang diklaim sudah mencakup \
+                       seluruh wilayah kota.",
+                file_id: None,
+                now: stage.opens_at.plus_seconds(day / 2),
+            },
+        )
+        .await?;
+        store::insert_answer(
+            &mut tx,
+            first,
+            "dicatat",
+            "Terima kasih. Panitia telah meminta data per kelurahan kepada unit pengusul; \
+             capaian yang dinilai hanya untuk kelurahan yang sudah menjalankan layanan.",
+            None,
+            stage.opens_at.plus_seconds(2 * day),
+        )
+        .await?;
+        let second = voteable.get(1).copied().unwrap_or(voteable[0]);
+        store::insert_objection(
+            &mut tx,
+            store::NewObjection {
+                edition_id: edition.id,
+                proposal_id: second.id,
+                kind: "catatan",
+                email: "ibu.sulastri@warga.kolabik.test",
+                body: "Saya sudah memakai layanan ini dan sangat terbantu. Usul: jam layanan \
+                       daring diperpanjang sampai malam.",
+                file_id: None,
+                now: stage.opens_at.plus_seconds(3 * day),
+            },
+        )
+        .await?;
+
+        // About 300 votes spread over the stage (a fixed pseudo-random sequence), then one
+        // burst: 15 votes for one finalist within three minutes from one network.
+        let span = (stage.closes_at.millis() - stage.opens_at.millis()).max(1);
+        let mut seed: u64 = 2022;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 33
+        };
+        let mut plan: Vec<(Instant, &Finalist, String, String)> = Vec::new();
+        for i in 0..300u64 {
+            // Earlier finalists in each category are a little more popular.
+            let pick = (next() % (voteable.len() as u64 * 2)) as usize;
+            let n = voteable.len();
+            let f = voteable[if pick < n { pick } else { (pick - n) / 2 }];
+            let at = Instant(stage.opens_at.millis() + (next() % span as u64) as i64);
+            let ip = format!("36.{}.{}.{}", 64 + next() % 60, next() % 250, 1 + i % 250);
+            let domain = ["gmail.com", "yahoo.co.id", "pasuruankota.go.id", "outlook.com"]
+                [(next() % 4) as usize];
+            plan.push((at, f, ip, format!("pemilih{i}@{domain}")));
+        }
+        let burst_target = voteable[voteable.len() - 1];
+        let burst_start = stage.opens_at.plus_seconds(3 * day + 7 * 3600);
+        for i in 0..15i64 {
+            plan.push((
+                burst_start.plus_seconds(i * 12),
+                burst_target,
+                format!("103.28.114.{}", 10 + i),
+                format!("kilat{i}@yopmail.com"),
+            ));
+        }
+        plan.sort_by_key(|p| p.0);
+        let (mut prev_id, mut prev_hash) = store::chain_head(&mut *tx)
+            .await?
+            .unwrap_or((0, GENESIS.to_owned()));
+        let mut seen: std::collections::HashSet<(Id, String)> = Default::default();
+        let mut count = 0;
+        for (at, f, ip, email) in plan {
+            let category_id = f.category_id.unwrap_or_default();
+            let vh = voter_hash(&email);
+            if !seen.insert((category_id, vh.clone())) {
+                continue;
+            }
+            let mut v = VoteRow {
+                id: prev_id + 1,
+                edition_id: edition.id,
+                category_id,
+                proposal_id: f.id,
+                voter_hash: vh,
+                ip_prefix_hash: network_hash(&ip),
+                email_domain: email.rsplit_once('@').map(|(_, d)| d).unwrap_or("").to_owned(),
+                at,
+                prev_hash: prev_hash.clone(),
+                hash: String::new(),
+            };
+            v.hash = link_hash(&v);
+            store::insert_vote(&mut tx, &v).await?;
+            prev_id = v.id;
+            prev_hash = v.hash;
+            count += 1;
+        }
+        record(
+            &mut tx,
+            &Actor::system(),
+            now,
+            "demo.vote_loaded",
+            "edition",
+            Some(edition.id.to_string()),
+            None,
+            Some(json!({"objections": 2, "votes": count})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -581,3 +581,35 @@ pub async fn insert_void(
     .await?;
     Ok(())
 }
+
+/// The append-only guard triggers that are missing or disabled (names), for the chain
+/// check: `audit_events`, `votes` and `vote_voids` must each refuse UPDATE and DELETE.
+pub async fn missing_guards(db: &crate::Db) -> Result<Vec<String>> {
+    let (expected, sql): (&[&str], &str) = match db.backend() {
+        crate::Backend::Sqlite => (
+            &[
+                "audit_events_no_update",
+                "audit_events_no_delete",
+                "votes_no_update",
+                "votes_no_delete",
+                "vote_voids_no_update",
+                "vote_voids_no_delete",
+            ],
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+        ),
+        crate::Backend::Postgres => (
+            &[
+                "audit_events_no_update",
+                "votes_no_update",
+                "vote_voids_no_update",
+            ],
+            "SELECT CAST(tgname AS TEXT) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'",
+        ),
+    };
+    let present: Vec<String> = sqlx::query_scalar(sql).fetch_all(db.pool()).await?;
+    Ok(expected
+        .iter()
+        .filter(|e| !present.iter().any(|p| p == *e))
+        .map(|e| (*e).to_owned())
+        .collect())
+}
