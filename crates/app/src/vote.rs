@@ -349,12 +349,10 @@ impl App {
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
-        Ok(store::verified_email(
-            self.db.pool(),
-            &crate::auth::token_hash(token),
-            self.now(),
+        Ok(
+            store::verified_email(self.db.pool(), &crate::auth::token_hash(token), self.now())
+                .await?,
         )
-        .await?)
     }
 
     async fn require_verified(&self, token: Option<&str>) -> Result<String, AppError> {
@@ -594,7 +592,11 @@ impl App {
         let vh = voter_hash(&email);
         let ip = actor.ip.clone().unwrap_or_default();
         let nh = network_hash(&ip);
-        let domain = email.rsplit_once('@').map(|(_, d)| d).unwrap_or("").to_owned();
+        let domain = email
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .unwrap_or("")
+            .to_owned();
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -696,7 +698,8 @@ impl App {
             }
         }
         for t in &mut out {
-            t.rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.title.cmp(&b.0.title)));
+            t.rows
+                .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.title.cmp(&b.0.title)));
         }
         Ok(out)
     }
@@ -812,7 +815,11 @@ impl App {
             }
             for v in page {
                 let problem = if v.id != prev_id + 1 {
-                    Some(format!("expected vote {} next, found vote {}", prev_id + 1, v.id))
+                    Some(format!(
+                        "expected vote {} next, found vote {}",
+                        prev_id + 1,
+                        v.id
+                    ))
                 } else if v.prev_hash != prev_hash {
                     Some("prev_hash does not match the previous vote's hash".to_owned())
                 } else if link_hash(&v) != v.hash {
@@ -927,8 +934,12 @@ impl App {
             let f = voteable[if pick < n { pick } else { (pick - n) / 2 }];
             let at = Instant(stage.opens_at.millis() + (next() % span as u64) as i64);
             let ip = format!("36.{}.{}.{}", 64 + next() % 60, next() % 250, 1 + i % 250);
-            let domain = ["gmail.com", "yahoo.co.id", "pasuruankota.go.id", "outlook.com"]
-                [(next() % 4) as usize];
+            let domain = [
+                "gmail.com",
+                "yahoo.co.id",
+                "pasuruankota.go.id",
+                "outlook.com",
+            ][(next() % 4) as usize];
             plan.push((at, f, ip, format!("pemilih{i}@{domain}")));
         }
         let burst_target = voteable[voteable.len() - 1];
@@ -960,7 +971,11 @@ impl App {
                 proposal_id: f.id,
                 voter_hash: vh,
                 ip_prefix_hash: network_hash(&ip),
-                email_domain: email.rsplit_once('@').map(|(_, d)| d).unwrap_or("").to_owned(),
+                email_domain: email
+                    .rsplit_once('@')
+                    .map(|(_, d)| d)
+                    .unwrap_or("")
+                    .to_owned(),
                 at,
                 prev_hash: prev_hash.clone(),
                 hash: String::new(),

@@ -16,7 +16,8 @@ use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
 use config::{
-    AssignSolveArgs, AuditCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand};
+    AssignSolveArgs, AuditCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -226,7 +227,10 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
             let report = app.verify_vote_chain().await.map_err(explain)?;
             let mut ok = true;
             match &report.broken {
-                None => println!("Vote chain: {} votes verified, no broken link.", report.checked),
+                None => println!(
+                    "Vote chain: {} votes verified, no broken link.",
+                    report.checked
+                ),
                 Some((id, problem)) => {
                     ok = false;
                     println!(

@@ -110,7 +110,11 @@ pub fn bursts(votes: &[(i64, Instant)], window_ms: i64, min_votes: usize) -> Vec
             });
         }
     }
-    out.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.proposal_id.cmp(&b.proposal_id)));
+    out.sort_by(|a, b| {
+        b.votes
+            .cmp(&a.votes)
+            .then(a.proposal_id.cmp(&b.proposal_id))
+    });
     out
 }
 

@@ -325,7 +325,10 @@ pub async fn objections<'e>(
     rows.iter().map(objection_from_row).collect()
 }
 
-pub async fn objection<'e>(ex: impl Executor<'e, Database = Any>, id: Id) -> Result<Option<Objection>> {
+pub async fn objection<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: Id,
+) -> Result<Option<Objection>> {
     let sql = format!("{OBJECTION_SELECT} WHERE o.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(ex).await?;
     row.as_ref().map(objection_from_row).transpose()
@@ -364,8 +367,14 @@ pub async fn evidence<'e>(
     .bind(objection_id)
     .fetch_optional(ex)
     .await?;
-    row.map(|r| Ok((r.try_get("filename")?, r.try_get("content_type")?, r.try_get("content")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        ))
+    })
+    .transpose()
 }
 
 // --- votes --------------------------------------------------------------------------------
@@ -490,12 +499,21 @@ pub async fn tally<'e>(
     .fetch_all(ex)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("category_id")?, r.try_get("proposal_id")?, r.try_get("n")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("category_id")?,
+                r.try_get("proposal_id")?,
+                r.try_get("n")?,
+            ))
+        })
         .collect()
 }
 
 /// (total, voided) votes of an edition.
-pub async fn counts<'e>(ex: impl Executor<'e, Database = Any>, edition_id: Id) -> Result<(i64, i64)> {
+pub async fn counts<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<(i64, i64)> {
     let row = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS total, CAST(COUNT(x.id) AS BIGINT) AS voided FROM votes v \
          LEFT JOIN vote_voids x ON x.vote_id = v.id WHERE v.edition_id = $1",

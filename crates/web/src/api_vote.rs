@@ -5,9 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use kolabik_app::store::vote::Objection;
 use kolabik_app::vote::{WINDOW_OBJECTION, WINDOW_VOTE, WindowInput, WindowView};
 use kolabik_domain::Id;
-use kolabik_app::store::vote::Objection;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -344,8 +344,29 @@ pub async fn void(
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(uji_publik, set_objection_window, objections, answer, favorit, set_vote_window, votes, void),
-    components(schemas(WindowDto, WindowBody, FinalistDto, ObjectionDto, UjiPublikDto, AnswerBody,
-        TallyRowDto, TallyCategoryDto, FavoritDto, VoteDto, VotesDto, VoidBody))
+    paths(
+        uji_publik,
+        set_objection_window,
+        objections,
+        answer,
+        favorit,
+        set_vote_window,
+        votes,
+        void
+    ),
+    components(schemas(
+        WindowDto,
+        WindowBody,
+        FinalistDto,
+        ObjectionDto,
+        UjiPublikDto,
+        AnswerBody,
+        TallyRowDto,
+        TallyCategoryDto,
+        FavoritDto,
+        VoteDto,
+        VotesDto,
+        VoidBody
+    ))
 )]
 pub struct VoteApiDoc;

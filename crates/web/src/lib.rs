@@ -95,11 +95,11 @@ const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::results as results_pages;
     use pages::scoring;
+    use pages::vote;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
     };
-    use pages::vote;
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -645,8 +645,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(api_scoring::reopen),
         ),
         // --- public vote and uji publik ---
-        r("GET", "/verifikasi-email", Area::Public, get(vote::verify_form)),
-        r("POST", "/verifikasi-email", Area::Public, post(vote::send_code)),
+        r(
+            "GET",
+            "/verifikasi-email",
+            Area::Public,
+            get(vote::verify_form),
+        ),
+        r(
+            "POST",
+            "/verifikasi-email",
+            Area::Public,
+            post(vote::send_code),
+        ),
         r(
             "POST",
             "/verifikasi-email/kode",
@@ -686,7 +696,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             get(vote::evidence),
         ),
-        r("GET", "/panitia/favorit", COMMITTEE, get(vote::committee_votes)),
+        r(
+            "GET",
+            "/panitia/favorit",
+            COMMITTEE,
+            get(vote::committee_votes),
+        ),
         r(
             "POST",
             "/panitia/favorit/jendela",
@@ -723,7 +738,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             post(api_vote::answer),
         ),
-        r("GET", "/api/v1/favorit", Area::Public, get(api_vote::favorit)),
+        r(
+            "GET",
+            "/api/v1/favorit",
+            Area::Public,
+            get(api_vote::favorit),
+        ),
         r(
             "POST",
             "/api/v1/favorit/window",

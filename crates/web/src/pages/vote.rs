@@ -8,13 +8,14 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kolabik_app::AppError;
-use kolabik_app::vote::{
-    ObjectionInput, Patterns, TallyCategory, WINDOW_OBJECTION, WINDOW_VOTE, WindowInput,
-    WindowView,
-};
-use kolabik_domain::vote::{OBJECTION_DECISIONS, OBJECTION_KINDS, decision_label_key, kind_label_key};
-use kolabik_domain::{Id, TimeZone};
 use kolabik_app::store::vote::{Finalist, Objection, VoteView};
+use kolabik_app::vote::{
+    ObjectionInput, Patterns, TallyCategory, WINDOW_OBJECTION, WINDOW_VOTE, WindowInput, WindowView,
+};
+use kolabik_domain::vote::{
+    OBJECTION_DECISIONS, OBJECTION_KINDS, decision_label_key, kind_label_key,
+};
+use kolabik_domain::{Id, TimeZone};
 
 use super::render;
 use crate::AppState;
@@ -241,7 +242,14 @@ pub async fn favorit(
     headers: HeaderMap,
     Query(q): Query<FavoritQuery>,
 ) -> Result<Response, WebError> {
-    favorit_page(&state, &ctx, &headers, String::new(), !q.tercatat.is_empty()).await
+    favorit_page(
+        &state,
+        &ctx,
+        &headers,
+        String::new(),
+        !q.tercatat.is_empty(),
+    )
+    .await
 }
 
 pub async fn cast(
@@ -257,7 +265,9 @@ pub async fn cast(
         .cast_vote(voter_token(&headers), category, proposal, &ctx.actor())
         .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/favorit?tercatat=1#kategori-{category}"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/favorit?tercatat=1#kategori-{category}"
+        ))),
         Err(AppError::Invalid(errors)) => {
             let key = errors.first().map(|e| e.key).unwrap_or("error.invalid");
             let alert = ctx.tr().get(key).to_owned();
@@ -387,7 +397,10 @@ pub async fn file_objection(
         }
     }
     let result = if too_large {
-        Err(AppError::invalid("evidence", "objection.evidence_too_large"))
+        Err(AppError::invalid(
+            "evidence",
+            "objection.evidence_too_large",
+        ))
     } else {
         state
             .app
@@ -428,7 +441,11 @@ fn window_input(pairs: &[(String, String)]) -> WindowInput {
     }
 }
 
-fn window_form_from(ctx: &Ctx, input: &WindowInput, errors: &[kolabik_app::FieldError]) -> FormState {
+fn window_form_from(
+    ctx: &Ctx,
+    input: &WindowInput,
+    errors: &[kolabik_app::FieldError],
+) -> FormState {
     FormState::new(ctx.tr())
         .with_value("enabled", if input.enabled { "1" } else { "" })
         .with_value("opens", &input.opens)
@@ -548,7 +565,9 @@ pub async fn answer_objection(
         .answer_objection(id, decision, answer, &ctx.actor())
         .await
     {
-        Ok(()) => Ok(see_other(&format!("/panitia/uji-publik?saved=1#keberatan-{id}"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/panitia/uji-publik?saved=1#keberatan-{id}"
+        ))),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr())
                 .with_value("decision", decision)
