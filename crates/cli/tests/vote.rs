@@ -72,26 +72,6 @@ fn code_in(text: &str) -> String {
         .to_owned()
 }
 
-/// Verifies `email` for `client` (the code read from the outbox).
-async fn verify(client: &mut Client, db: &TestDb, email: &str) {
-    let r = client
-        .post_form(
-            "/verifikasi-email",
-            &[("email", email), ("next", "/favorit")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let code = code_from_outbox(db, email).await;
-    let r = client
-        .post_form(
-            "/verifikasi-email/kode",
-            &[("email", email), ("code", &code), ("next", "/favorit")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/favorit");
-}
-
 async fn tally(client: &mut Client) -> Value {
     let r = client.get("/api/v1/favorit").await;
     assert_eq!(r.status(), StatusCode::OK);
