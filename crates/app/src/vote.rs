@@ -874,7 +874,26 @@ impl App {
         store::set_window(&mut tx, edition.id, WINDOW_OBJECTION, &window, now).await?;
         store::set_window(&mut tx, edition.id, WINDOW_VOTE, &window, now).await?;
 
-        // Two objections during the stage; the first answered.
+        // Two objections during the stage; the first answered, with a one-page PDF as
+        // evidence.
+        let mut pdf = kolabik_pdf::Document::new("Bukti keberatan uji publik", "Kolabik");
+        pdf.title_block(&["Catatan warga", "Kelurahan Purworejo"], 14.0);
+        pdf.paragraph(
+            "Layanan belum berjalan di RW 03 dan RW 05 per Desember 2022 (catatan warga).",
+        );
+        let pdf = pdf.finish();
+        let file_id = announcements::insert_file(
+            &mut *tx,
+            announcements::NewFile {
+                sha256: &hex(&Sha256::digest(&pdf)),
+                filename: "catatan-warga.pdf",
+                content_type: FileKind::Pdf.content_type(),
+                content: &pdf,
+                uploaded_by: None,
+                now: stage.opens_at.plus_seconds(day / 2),
+            },
+        )
+        .await?;
         let first = store::insert_objection(
             &mut tx,
             store::NewObjection {
@@ -885,7 +904,7 @@ impl App {
                 body: "Layanan ini menurut pengalaman saya belum berjalan di semua kelurahan; \
                        mohon panitia memeriksa apakah data capaian yang diklaim sudah mencakup \
                        seluruh wilayah kota.",
-                file_id: None,
+                file_id: Some(file_id),
                 now: stage.opens_at.plus_seconds(day / 2),
             },
         )
