@@ -743,14 +743,17 @@ impl App {
         let mut networks: Vec<(String, String, usize, usize)> = nets
             .into_iter()
             .filter(|(_, (voters, _))| voters.len() >= NETWORK_MIN_VOTERS)
-            .map(|(h, (voters, n))| (h.to_owned(), h[..10].to_owned(), voters.len(), n))
+            .map(|(h, (voters, n))| {
+                let label = h.get(..10).unwrap_or(h).to_owned();
+                (h.to_owned(), label, voters.len(), n)
+            })
             .collect();
-        networks.sort_by(|a, b| b.2.cmp(&a.2));
+        networks.sort_by_key(|n| std::cmp::Reverse(n.2));
         let mut disposable: Vec<(String, usize)> = domains
             .into_iter()
             .map(|(d, n)| (d.to_owned(), n))
             .collect();
-        disposable.sort_by(|a, b| b.1.cmp(&a.1));
+        disposable.sort_by_key(|d| std::cmp::Reverse(d.1));
         Ok(Patterns {
             bursts,
             networks,

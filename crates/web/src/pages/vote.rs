@@ -616,6 +616,10 @@ struct CommitteeVotesPage {
 }
 
 impl CommitteeVotesPage {
+    /// The first characters of a hash, enough to tell networks apart.
+    fn short<'a>(&self, hash: &'a str) -> &'a str {
+        hash.get(..10).unwrap_or(hash)
+    }
     fn title_of(&self, id: &Id) -> String {
         self.tally
             .iter()
