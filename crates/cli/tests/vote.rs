@@ -743,6 +743,48 @@ async fn vote_pages_refuse_what_they_must(db: &TestDb) {
             .unwrap()
             .contains("Alamat e-mail tidak valid")
     );
+    // A code expires after ten minutes, and five wrong tries use it up.
+    let email = "kedaluwarsa@warga.kolabik.test";
+    for expire in [true, false] {
+        let r = anon
+            .post_form("/verifikasi-email", &[("email", email)])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let code = code_from_outbox(db, email).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        if expire {
+            sql(db, &["UPDATE email_codes SET expires_at = created_at - 1"]).await;
+        } else {
+            for _ in 0..5 {
+                let r = anon
+                    .post_form(
+                        "/verifikasi-email/kode",
+                        &[("email", email), ("code", wrong)],
+                    )
+                    .await;
+                assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        }
+        let r = anon
+            .post_form(
+                "/verifikasi-email/kode",
+                &[("email", email), ("code", &code)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("Kode tidak berlaku lagi"));
+    }
+    let pool = db.connect().await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM email_codes")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(
+        stored.iter().all(|h| h.len() == 64),
+        "codes are stored hashed"
+    );
+
     anon.set_lang("en");
     let page = anon.get("/favorit").await.text().await.unwrap();
     assert!(page.contains("Favourite Innovation"));
