@@ -22,6 +22,7 @@ pub mod screening;
 pub mod sosialisasi;
 pub mod units;
 pub mod users;
+pub mod vote;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -47,6 +47,8 @@ pub enum MailKind {
     ScreeningResult,
     Invitation,
     JudgeInvitation,
+    VerificationCode,
+    ObjectionAnswered,
 }
 
 impl MailKind {
@@ -60,6 +62,8 @@ impl MailKind {
         MailKind::ScreeningResult,
         MailKind::Invitation,
         MailKind::JudgeInvitation,
+        MailKind::VerificationCode,
+        MailKind::ObjectionAnswered,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +76,8 @@ impl MailKind {
             MailKind::ScreeningResult => "screening_result",
             MailKind::Invitation => "invitation",
             MailKind::JudgeInvitation => "judge_invitation",
+            MailKind::VerificationCode => "verification_code",
+            MailKind::ObjectionAnswered => "objection_answered",
         }
     }
 }

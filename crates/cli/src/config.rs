@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check the tamper-evident logs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Indonesian text tools (no database needed).
     #[command(subcommand)]
     Text(TextCommand),
@@ -130,6 +133,14 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the public vote's hash chain (and check that the append-only guards of the
+    /// vote log and the audit log are in place); report the first broken link and exit
+    /// with a non-zero code when anything is wrong.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]

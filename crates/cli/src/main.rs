@@ -15,7 +15,9 @@ use kolabik_app::{Actor, App, AppError};
 use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
-use config::{AssignSolveArgs, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand};
+use config::{
+    AssignSolveArgs, AuditCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -220,6 +222,38 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
         // Handled in `main` before any configuration is read.
         Command::AssignSolve(_) => anyhow::bail!("assign-solve does not use the runtime"),
         Command::Text(command) => text(&command),
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(&settings).await?;
+            let report = app.verify_vote_chain().await.map_err(explain)?;
+            let mut ok = true;
+            match &report.broken {
+                None => println!(
+                    "Vote chain: {} votes verified, no broken link.",
+                    report.checked
+                ),
+                Some((id, problem)) => {
+                    ok = false;
+                    println!(
+                        "Vote chain BROKEN at vote {id}: {problem} ({} votes before it verified).",
+                        report.checked
+                    );
+                }
+            }
+            if report.missing_guards.is_empty() {
+                println!("Append-only guards of audit_events, votes and vote_voids are in place.");
+            } else {
+                ok = false;
+                println!(
+                    "Append-only guards missing or disabled: {}.",
+                    report.missing_guards.join(", ")
+                );
+            }
+            if ok {
+                Ok(())
+            } else {
+                anyhow::bail!("the audit check failed")
+            }
+        }
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = open(&settings).await?;
             let token = app

@@ -631,3 +631,274 @@ async fn operator_writes_offline_submits_and_resubmits_on_a_phone() {
     wait_text(&b, "#proposal-state", "Diajukan").await;
     b.close().await.unwrap();
 }
+
+/// Uji publik and the public vote on a 360 px phone: a citizen verifies an address with the
+/// code from the e-mail, votes once, is refused a second vote in the same category (from a
+/// page opened before the first vote), and files an objection that the committee answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_votes_once_and_files_an_objection_on_a_phone() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let smtp = common::smtp::SmtpSink::start(0).await;
+    let smtp_url = smtp.url();
+    let args = ["--smtp-url", smtp_url.as_str(), "--mail-poll-ms", "100"];
+    let server = TestServer::start_with(&db, true, &args);
+    let (ok, out, err) = db.cli(&["token", "create", "--email", COMMITTEE.0], None);
+    assert!(ok, "{err}");
+    let mut committee = common::Client::new(&server.base);
+    committee.origin = None;
+    committee.bearer = Some(out.trim().to_owned());
+    for which in ["favorit", "uji-publik"] {
+        let r = committee
+            .post_json(
+                &format!("/api/v1/{which}/window"),
+                &json!({"enabled": true, "opens": wib_in(-60), "closes": wib_in(60)}),
+            )
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+    }
+    let tally: serde_json::Value = committee.get("/api/v1/favorit").await.json().await.unwrap();
+    let category = tally["categories"][0]["category_id"].as_i64().unwrap();
+    let first = tally["categories"][0]["rows"][0]["proposal_id"]
+        .as_i64()
+        .unwrap();
+    let second = tally["categories"][0]["rows"][1]["proposal_id"]
+        .as_i64()
+        .unwrap();
+
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    // Verify an address with the code from the e-mail.
+    let email = "siti.aminah@warga.kolabik.test";
+    b.goto(&server.url("/favorit")).await.unwrap();
+    assert_fits(&b, "favorit").await;
+    b.find(Locator::Id("verify-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/verifikasi-email").await;
+    b.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    b.find(Locator::Id("email-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("code-form"))
+        .await
+        .unwrap();
+    assert_fits(&b, "verification").await;
+    let mail = smtp.wait_for(email, 1).await;
+    let code = mail[0]
+        .data
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code in the e-mail")
+        .to_owned();
+    b.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    b.find(Locator::Id("code-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/favorit").await;
+    wait_text(&b, "#voter strong", email).await;
+
+    // A second tab shows the same form before the first vote.
+    let first_tab = b.window().await.unwrap();
+    let second_tab = b.new_window(true).await.unwrap();
+    b.switch_to_window(second_tab.handle).await.unwrap();
+    b.goto(&server.url("/favorit")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id(&format!("pilih-{second}")))
+        .await
+        .unwrap();
+
+    // Vote once in the first tab.
+    b.switch_to_window(first_tab).await.unwrap();
+    b.find(Locator::Css(&format!("label[for='pilih-{first}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#kategori-{category} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#vote-recorded",
+        "Suara Anda sudah tercatat. Terima kasih!",
+    )
+    .await;
+    let section = b
+        .find(Locator::Id(&format!("kategori-{category}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(section.contains("Anda sudah memberikan suara di kategori ini."));
+    snapshot(&b, "favorit").await;
+
+    // The second tab's stale form: the second vote is refused, in Indonesian.
+    let other = second_tab_handle(&b, &server).await;
+    b.switch_to_window(other).await.unwrap();
+    b.find(Locator::Css(&format!("label[for='pilih-{second}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#kategori-{category} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#vote-alert",
+        "Anda sudah memberikan suara di kategori ini. Setiap alamat e-mail hanya dapat memilih satu kali per kategori.",
+    )
+    .await;
+    let after: serde_json::Value = committee.get("/api/v1/favorit").await.json().await.unwrap();
+    let votes = |p: i64| {
+        after["categories"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["proposal_id"] == p)
+            .unwrap()["votes"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = |p: i64| {
+        tally["categories"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["proposal_id"] == p)
+            .unwrap()["votes"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(votes(first), before(first) + 1);
+    assert_eq!(votes(second), before(second));
+
+    // File an objection on a finalist.
+    let text = "Jumlah penerima manfaat yang dilaporkan lebih besar daripada data kelurahan kami.";
+    b.goto(&server.url("/uji-publik")).await.unwrap();
+    assert_fits(&b, "uji publik").await;
+    fill(&b, "#proposal_id", &first.to_string()).await;
+    check(&b, "#kind-keberatan").await;
+    b.find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+    b.find(Locator::Id("objection-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#objection-sent",
+        "Masukan Anda sudah kami terima. Jawaban panitia akan dikirim ke alamat e-mail Anda.",
+    )
+    .await;
+
+    // The committee answers it in the browser.
+    let list: serde_json::Value = committee
+        .get("/api/v1/objections")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["body"] == text)
+        .expect("the objection")["id"]
+        .as_i64()
+        .unwrap();
+    sign_in(&b, &server, COMMITTEE).await;
+    wait_for_path(&b, "/panitia").await;
+    b.goto(&server.url("/panitia/uji-publik")).await.unwrap();
+    fill(&b, &format!("#decision-{id}"), "diterima").await;
+    let answer = "Panitia mencocokkan data dengan kelurahan; angka penerima manfaat dikoreksi.";
+    b.find(Locator::Id(&format!("answer-{id}")))
+        .await
+        .unwrap()
+        .send_keys(answer)
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#keberatan-{id} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/panitia/uji-publik").await;
+    b.wait().for_element(Locator::Id("saved")).await.unwrap();
+    let mails = smtp.wait_for(email, 2).await;
+    assert!(mails[1].body().contains("Keputusan panitia: diterima"));
+
+    // The answer is public, without the sender's address.
+    b.goto(&server.url("/uji-publik")).await.unwrap();
+    let card = b
+        .find(Locator::Id(&format!("keberatan-{id}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains(answer) && card.contains("Diterima"), "{card}");
+    assert!(!card.contains(email));
+    let public = server
+        .client()
+        .get("/uji-publik")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains(answer) && !public.contains(email));
+    b.close().await.unwrap();
+}
+
+/// The handle of the tab that is not showing the vote confirmation.
+async fn second_tab_handle(
+    b: &fantoccini::Client,
+    _server: &TestServer,
+) -> fantoccini::wd::WindowHandle {
+    let current = b.window().await.unwrap();
+    b.windows()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| *h != current)
+        .expect("a second tab")
+}

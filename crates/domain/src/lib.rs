@@ -25,6 +25,7 @@ pub mod scoring;
 pub mod screening;
 pub mod time;
 pub mod units;
+pub mod vote;
 
 pub use calibration::{
     AggregationMethod, JudgeLeniency, ProposalScore, Reliability, SheetTotal, aggregate,

@@ -37,6 +37,7 @@ pub mod stage_judging;
 pub mod stats;
 pub mod units;
 pub mod users;
+pub mod vote;
 
 pub use sqlx::Error as SqlxError;
 pub use sqlx::any::AnyRow;

@@ -884,5 +884,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_presentation::PresentationApiDoc::openapi());
     doc.merge(crate::api_scoring::ScoringApiDoc::openapi());
     doc.merge(crate::api_jury::JuryApiDoc::openapi());
+    doc.merge(crate::api_vote::VoteApiDoc::openapi());
     Json(doc).into_response()
 }

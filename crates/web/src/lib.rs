@@ -15,6 +15,7 @@ mod api_results;
 mod api_scoring;
 mod api_screening;
 mod api_sosialisasi;
+mod api_vote;
 mod assets;
 mod ctx;
 mod error;
@@ -94,6 +95,8 @@ const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 
 const VISITORS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
 /// Body limit of field-visit photo uploads: the largest photo plus the envelope.
 const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
+/// Body limit of an objection with evidence: the largest file plus the form.
+const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::jury;
@@ -101,6 +104,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::scoring;
     /// The jury's stage assignments: the committee sees all, a judge their own.
     const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
+    use pages::vote;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
@@ -1034,6 +1038,119 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/jury/stages/{stage}/runs/{id}/apply",
             COMMITTEE,
             post(api_jury::apply_run),
+        ),
+        // --- public vote and uji publik ---
+        r(
+            "GET",
+            "/verifikasi-email",
+            Area::Public,
+            get(vote::verify_form),
+        ),
+        r(
+            "POST",
+            "/verifikasi-email",
+            Area::Public,
+            post(vote::send_code),
+        ),
+        r(
+            "POST",
+            "/verifikasi-email/kode",
+            Area::Public,
+            post(vote::check_code),
+        ),
+        r("GET", "/favorit", Area::Public, get(vote::favorit)),
+        r("POST", "/favorit", Area::Public, post(vote::cast)),
+        r("GET", "/uji-publik", Area::Public, get(vote::uji_publik)),
+        r(
+            "POST",
+            "/uji-publik",
+            Area::Public,
+            post(vote::file_objection).layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/panitia/uji-publik",
+            COMMITTEE,
+            get(vote::committee_objections),
+        ),
+        r(
+            "POST",
+            "/panitia/uji-publik/jendela",
+            COMMITTEE,
+            post(vote::save_objection_window),
+        ),
+        r(
+            "POST",
+            "/panitia/uji-publik/{id}/jawab",
+            COMMITTEE,
+            post(vote::answer_objection),
+        ),
+        r(
+            "GET",
+            "/panitia/uji-publik/{id}/bukti",
+            COMMITTEE,
+            get(vote::evidence),
+        ),
+        r(
+            "GET",
+            "/panitia/favorit",
+            COMMITTEE,
+            get(vote::committee_votes),
+        ),
+        r(
+            "POST",
+            "/panitia/favorit/jendela",
+            COMMITTEE,
+            post(vote::save_vote_window),
+        ),
+        r(
+            "POST",
+            "/panitia/favorit/{id}/batal",
+            COMMITTEE,
+            post(vote::void_vote),
+        ),
+        r(
+            "GET",
+            "/api/v1/uji-publik",
+            Area::Public,
+            get(api_vote::uji_publik),
+        ),
+        r(
+            "POST",
+            "/api/v1/uji-publik/window",
+            COMMITTEE,
+            post(api_vote::set_objection_window),
+        ),
+        r(
+            "GET",
+            "/api/v1/objections",
+            COMMITTEE,
+            get(api_vote::objections),
+        ),
+        r(
+            "POST",
+            "/api/v1/objections/{id}/answer",
+            COMMITTEE,
+            post(api_vote::answer),
+        ),
+        r(
+            "GET",
+            "/api/v1/favorit",
+            Area::Public,
+            get(api_vote::favorit),
+        ),
+        r(
+            "POST",
+            "/api/v1/favorit/window",
+            COMMITTEE,
+            post(api_vote::set_vote_window),
+        ),
+        r("GET", "/api/v1/votes", COMMITTEE, get(api_vote::votes)),
+        r(
+            "POST",
+            "/api/v1/votes/{id}/void",
+            COMMITTEE,
+            post(api_vote::void),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

@@ -18,6 +18,7 @@ pub mod scoring;
 pub mod screening;
 pub mod sosialisasi;
 pub mod units;
+pub mod vote;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
