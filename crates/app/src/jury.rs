@@ -443,7 +443,7 @@ impl App {
             Some(json!({"edition_id": edition.id, "expires_at": expires_at.millis()})),
         )
         .await?;
-        let invite_url = format!("{}/id/juri/undangan/{token}", self.site_url());
+        let invite_url = format!("{}/juri/undangan/{token}", self.site_url());
         let expires_text = edition.time_zone.format(expires_at, Lang::Id);
         self.queue_email(
             &mut tx,

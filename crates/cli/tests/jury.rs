@@ -142,7 +142,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     com.login(COMMITTEE.0, COMMITTEE.1).await;
     let r = com
         .post_form(
-            "/id/panitia/juri",
+            "/panitia/juri",
             &[("name", ""), ("email", "bukan-email"), ("kind", "academic")],
         )
         .await;
@@ -152,7 +152,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     let unit = panggungrejo.to_string();
     let r = com
         .post_form(
-            "/id/panitia/juri",
+            "/panitia/juri",
             &[
                 ("name", "Dr. Ayu Lestari"),
                 ("email", "ayu.lestari@juri.kolabik.test"),
@@ -209,7 +209,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
 
     // Invitation: an e-mail with a single-use link.
     let r = com
-        .post_form(&format!("/id/panitia/juri/{ayu}/undang"), &[])
+        .post_form(&format!("/panitia/juri/{ayu}/undang"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let body: String = sqlx::query_scalar(
@@ -225,13 +225,13 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
         .take_while(|c| c.is_ascii_hexdigit())
         .collect();
     assert_eq!(token.len(), 64, "{body}");
-    let pool_page = com.get("/id/panitia/juri").await.text().await.unwrap();
+    let pool_page = com.get("/panitia/juri").await.text().await.unwrap();
     assert!(pool_page.contains("Dr. Ayu Lestari") && pool_page.contains("diundang"));
 
     let mut ayu_c = server.client();
-    let r = ayu_c.get("/id/juri/undangan/tidak-ada").await;
+    let r = ayu_c.get("/juri/undangan/tidak-ada").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let link = format!("/id/juri/undangan/{token}");
+    let link = format!("/juri/undangan/{token}");
     let r = ayu_c.get(&link).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
@@ -262,7 +262,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/id/juri/deklarasi");
+    assert_eq!(location(&r), "/juri/deklarasi");
     // The link works once.
     let mut other = server.client();
     assert_eq!(other.get(&link).await.status(), StatusCode::GONE);
@@ -282,7 +282,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     .fetch_one(&pool)
     .await
     .unwrap();
-    let at = bayu_mail.find("/id/juri/undangan/").unwrap();
+    let at = bayu_mail.find("/juri/undangan/").unwrap();
     let bayu_link: String = bayu_mail[at..]
         .chars()
         .take_while(|c| !c.is_whitespace())
@@ -302,7 +302,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     assert_eq!(r.status(), StatusCode::NO_CONTENT, "a new link can be sent");
     let r = other
         .post_form(
-            &format!("/id/juri/undangan/{}", {
+            &format!("/juri/undangan/{}", {
                 let body: String = sqlx::query_scalar(
                     "SELECT body_text FROM outbox WHERE kind = 'judge_invitation' \
                      AND to_email = $1 ORDER BY id DESC LIMIT 1",
@@ -338,13 +338,13 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     assert_eq!(mine["declared"], false);
     assert!(mine["assignments"].as_array().unwrap().is_empty());
     let page = ayu_c
-        .get("/id/juri/penugasan/penilaian")
+        .get("/juri/penugasan/penilaian")
         .await
         .text()
         .await
         .unwrap();
     assert!(page.contains("must-declare"));
-    let decl = ayu_c.get("/id/juri/deklarasi").await;
+    let decl = ayu_c.get("/juri/deklarasi").await;
     assert_eq!(decl.status(), StatusCode::OK);
     let decl = decl.text().await.unwrap();
     assert!(
@@ -364,12 +364,12 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     // The statement must be confirmed.
     let dinsos_s = dinsos.to_string();
     let r = ayu_c
-        .post_form("/id/juri/deklarasi", &[("unit_ids", &dinsos_s)])
+        .post_form("/juri/deklarasi", &[("unit_ids", &dinsos_s)])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = ayu_c
         .post_form(
-            "/id/juri/deklarasi",
+            "/juri/deklarasi",
             &[
                 ("unit_ids", &dinsos_s),
                 ("note", "Adik saya bekerja di Dinas Sosial."),
@@ -382,7 +382,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     assert_eq!(mine["declared"], true);
     assert_eq!(proposal_ids(&mine), HashSet::from([p_bpbd, p_dlhkp]));
     let page = ayu_c
-        .get("/id/juri/penugasan/penilaian")
+        .get("/juri/penugasan/penilaian")
         .await
         .text()
         .await
@@ -392,11 +392,11 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
         "conflicted proposal not listed"
     );
     // The scoring workspace's sheet answers 404 for the conflicted one by direct URL.
-    let r = ayu_c.get(&format!("/id/juri/penilaian/{p_dinsos}")).await;
+    let r = ayu_c.get(&format!("/juri/penilaian/{p_dinsos}")).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = ayu_c.get(&format!("/id/juri/penilaian/{p_dlhkp}")).await;
+    let r = ayu_c.get(&format!("/juri/penilaian/{p_dlhkp}")).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let queue = ayu_c.get("/id/juri").await.text().await.unwrap();
+    let queue = ayu_c.get("/juri").await.text().await.unwrap();
     assert!(!queue.contains(&dinsos_title), "not in the judge's queue");
     let own = json_ok(ayu_c.get("/api/v1/jury/my-conflicts").await, StatusCode::OK).await;
     assert!(
@@ -437,7 +437,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let r = ayu_c
             .post_form(
-                &format!("/id/panitia/konflik/{id}/angkat"),
+                &format!("/panitia/konflik/{id}/angkat"),
                 &[("reason", "Saya kira tidak apa-apa")],
             )
             .await;
@@ -466,7 +466,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = com
         .post_form(
-            &format!("/id/panitia/konflik/{declared}/angkat"),
+            &format!("/panitia/konflik/{declared}/angkat"),
             &[("reason", "Hubungan keluarga sudah berakhir; dicek panitia.")],
         )
         .await;
@@ -514,7 +514,7 @@ async fn judge_is_invited_declares_and_never_sees_a_conflicted_proposal(db: &Tes
     );
 
     // The committee's conflict page lists them with their source.
-    let page = com.get(&format!("/id/panitia/konflik?judge={ayu}")).await;
+    let page = com.get(&format!("/panitia/konflik?judge={ayu}")).await;
     let page = page.text().await.unwrap();
     assert!(page.contains("Ditetapkan panitia") && page.contains("dicabut"));
 
@@ -549,7 +549,7 @@ async fn recused_committee_member_does_not_see_the_proposal(db: &TestDb) {
     // A deputy is required and must be another committee member.
     let r = one
         .post_form(
-            "/id/panitia/rekusal",
+            "/panitia/rekusal",
             &[
                 ("proposal_id", &p.to_string()),
                 ("reason", "Suami saya Kepala Dinas Sosial"),
@@ -559,7 +559,7 @@ async fn recused_committee_member_does_not_see_the_proposal(db: &TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = one
         .post_form(
-            "/id/panitia/rekusal",
+            "/panitia/rekusal",
             &[
                 ("proposal_id", &p.to_string()),
                 ("deputy_user_id", &deputy.to_string()),
@@ -718,7 +718,7 @@ async fn assignment_run_meets_the_panel_rules_and_resolves_with_few_changes(db: 
     let mut com = server.client();
     com.login(COMMITTEE.0, COMMITTEE.1).await;
     let page = com
-        .get("/id/panitia/penugasan/penilaian")
+        .get("/panitia/penugasan/penilaian")
         .await
         .text()
         .await
@@ -732,7 +732,7 @@ async fn assignment_run_meets_the_panel_rules_and_resolves_with_few_changes(db: 
     assert_eq!(applied["removed"], 0);
     let before = check_panels(&mut api, &kinds).await;
     let page = com
-        .get("/id/panitia/penugasan/penilaian")
+        .get("/panitia/penugasan/penilaian")
         .await
         .text()
         .await

@@ -18,7 +18,7 @@ use kolabik_app::store::conflicts::{ConflictFilter, ConflictRow};
 use kolabik_app::store::jury::{PoolJudge, Recusal, RosterRow};
 use kolabik_app::{AppError, FieldError};
 use kolabik_domain::assignment::Solution;
-use kolabik_domain::{ConflictSource, Id, Instant, JudgeKind, Lang, TimeZone, UnitKind};
+use kolabik_domain::{ConflictSource, Id, Instant, JudgeKind, TimeZone, UnitKind};
 use serde::Deserialize;
 
 use super::render;
@@ -64,32 +64,6 @@ fn alert_text(ctx: &Ctx, errors: &[FieldError]) -> String {
         }
     }
     out.join(" ")
-}
-
-/// The context in the language named by the path (`/{lang}/...`); 404 for another code.
-fn in_lang(ctx: &Ctx, lang: &str) -> Result<Ctx, WebError> {
-    let lang = Lang::parse(lang).ok_or_else(WebError::not_found)?;
-    let mut ctx = ctx.clone();
-    ctx.lang = lang;
-    Ok(ctx)
-}
-
-/// The page frame; the language switch leads to the same page in the other language.
-fn chrome(ctx: &Ctx, title: &str) -> Chrome {
-    let mut c = Chrome::new(ctx, title);
-    let other = match ctx.lang {
-        Lang::Id => "/en/",
-        Lang::En => "/id/",
-    };
-    if let Some(rest) = ctx.path.get(4..) {
-        c.path = format!("{other}{rest}");
-    }
-    c
-}
-
-/// `/{lang}{path}` in the context's language.
-fn at(ctx: &Ctx, path: &str) -> String {
-    format!("/{}{path}", ctx.lang.as_str())
 }
 
 async fn tz(state: &AppState) -> Result<TimeZone, WebError> {
@@ -231,7 +205,7 @@ async fn pool_page(
 ) -> Result<Response, WebError> {
     let (edition, roster) = state.app.judge_roster().await?;
     let pool = state.app.judge_pool().await?;
-    let c = chrome(ctx, ctx.tr().get("jury.pool.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("jury.pool.title"));
     let by_id: HashMap<Id, &RosterRow> = roster.iter().map(|r| (r.judge_id, r)).collect();
     let rows = pool
         .into_iter()
@@ -266,12 +240,7 @@ async fn pool_page(
     Ok(resp)
 }
 
-pub async fn pool(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(lang): Path<String>,
-) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
+pub async fn pool(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let form = FormState::new(ctx.tr()).with_value("kind", "academic");
     pool_page(&state, &ctx, form, Vec::new(), None, StatusCode::OK).await
 }
@@ -301,13 +270,11 @@ fn judge_form(ctx: &Ctx, i: &JudgeInput) -> FormState {
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let input = judge_input(&pairs);
     match state.app.save_judge(None, &input, &ctx.actor()).await {
-        Ok(_) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
+        Ok(_) => Ok(see_other("/panitia/juri")),
         Err(AppError::Invalid(errors)) => {
             let form = judge_form(&ctx, &input).with_errors(&errors);
             pool_page(
@@ -342,7 +309,7 @@ async fn edit_page(
     selected: Vec<Id>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let c = chrome(ctx, ctx.tr().get("jury.pool.edit"));
+    let c = Chrome::new(ctx, ctx.tr().get("jury.pool.edit"));
     let units = unit_opts(state, &c, &selected).await?;
     let mut resp = render(&EditPage {
         kinds: kinds(&c),
@@ -358,9 +325,8 @@ async fn edit_page(
 pub async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, id)): Path<(String, Id)>,
+    Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let j = state.app.pool_judge(id).await?;
     let form = FormState::new(ctx.tr())
         .with_value("name", &j.name)
@@ -376,13 +342,12 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, id)): Path<(String, Id)>,
+    Path(id): Path<Id>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let input = judge_input(&pairs);
     match state.app.save_judge(Some(id), &input, &ctx.actor()).await {
-        Ok(_) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
+        Ok(_) => Ok(see_other("/panitia/juri")),
         Err(AppError::Invalid(errors)) => {
             let j = state.app.pool_judge(id).await?;
             let form = judge_form(&ctx, &input).with_errors(&errors);
@@ -403,11 +368,10 @@ pub async fn update(
 pub async fn invite(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, id)): Path<(String, Id)>,
+    Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     match state.app.invite_judge(id, &ctx.actor()).await {
-        Ok(()) => Ok(see_other(&at(&ctx, "/panitia/juri"))),
+        Ok(()) => Ok(see_other("/panitia/juri")),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(&ctx, &errors));
             let form = FormState::new(ctx.tr()).with_value("kind", "academic");
@@ -451,7 +415,7 @@ async fn invitation_page(
         .map(|at| tz.format(at, ctx.lang))
         .unwrap_or_default();
     let mut resp = render(&InvitationPage {
-        c: chrome(ctx, ctx.tr().get("jury.invitation.title")),
+        c: Chrome::new(ctx, ctx.tr().get("jury.invitation.title")),
         v,
         token,
         form,
@@ -464,9 +428,8 @@ async fn invitation_page(
 pub async fn invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, token)): Path<(String, String)>,
+    Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let form = FormState::new(ctx.tr());
     invitation_page(&state, &ctx, token, form, StatusCode::OK).await
 }
@@ -484,10 +447,9 @@ pub struct AnswerForm {
 pub async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, token)): Path<(String, String)>,
+    Path(token): Path<String>,
     Form(f): Form<AnswerForm>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let accept = f.answer != "decline";
     match state
         .app
@@ -495,16 +457,13 @@ pub async fn answer(
         .await
     {
         Ok(Answered::SignedIn(session)) => {
-            let mut response = see_other(&at(&ctx, "/juri/deklarasi"));
+            let mut response = see_other("/juri/deklarasi");
             if let Ok(v) = session_cookie(&session, ctx.secure_cookies).parse() {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(response)
         }
-        Ok(Answered::SignInYourself) => Ok(see_other(&format!(
-            "/masuk?next={}",
-            at(&ctx, "/juri/deklarasi")
-        ))),
+        Ok(Answered::SignInYourself) => Ok(see_other("/masuk?next=/juri/deklarasi")),
         Ok(Answered::Declined) => Ok(see_other("/?juri=ditolak")),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr()).with_errors(&errors);
@@ -545,7 +504,7 @@ async fn declaration_page(
     let uid = user_id(ctx)?;
     let d: Declaration = state.app.declaration(uid).await?;
     let own = state.app.own_conflicts(uid).await?;
-    let c = chrome(ctx, ctx.tr().get("jury.declaration.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("jury.declaration.title"));
     let mut groups: Vec<UnitGroup> = Vec::new();
     for kind in UnitKind::ALL {
         let units: Vec<_> = d
@@ -582,12 +541,7 @@ async fn declaration_page(
     Ok(resp)
 }
 
-pub async fn declaration(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(lang): Path<String>,
-) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
+pub async fn declaration(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let form = FormState::new(ctx.tr());
     declaration_page(&state, &ctx, form, Vec::new(), StatusCode::OK).await
 }
@@ -595,10 +549,8 @@ pub async fn declaration(
 pub async fn declare(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let uid = user_id(&ctx)?;
     let units = ids(&pairs, "unit_ids");
     let note = get(&pairs, "note");
@@ -608,7 +560,7 @@ pub async fn declare(
         .declare(uid, &units, &note, confirmed, &ctx.actor())
         .await
     {
-        Ok(_) => Ok(see_other(&at(&ctx, "/juri/deklarasi?tersimpan=1"))),
+        Ok(_) => Ok(see_other("/juri/deklarasi?tersimpan=1")),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr())
                 .with_value("note", &note)
@@ -632,12 +584,11 @@ struct MyPage {
 pub async fn my_assignments(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let uid = user_id(&ctx)?;
     let m = state.app.my_assignments(uid, &stage).await?;
-    let c = chrome(&ctx, ctx.tr().get("jury.my.title"));
+    let c = Chrome::new(&ctx, ctx.tr().get("jury.my.title"));
     let stage_label = c.t(m.kind.label_key()).to_owned();
     Ok(render(&MyPage { c, m, stage_label }))
 }
@@ -696,7 +647,7 @@ async fn conflicts_page(
         proposal_id: None,
     };
     let rows = state.app.conflicts(&filter, Some(me)).await?;
-    let c = chrome(ctx, ctx.tr().get("jury.conflicts.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("jury.conflicts.title"));
     let rows = rows
         .into_iter()
         .map(|row| ConflictView {
@@ -751,10 +702,8 @@ async fn conflicts_page(
 pub async fn conflicts(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(lang): Path<String>,
     Query(q): Query<ConflictQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     conflicts_page(&state, &ctx, q, None, StatusCode::OK).await
 }
 
@@ -764,7 +713,7 @@ async fn conflicts_outcome(
     r: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(()) => Ok(see_other(&at(ctx, "/panitia/konflik"))),
+        Ok(()) => Ok(see_other("/panitia/konflik")),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(ctx, &errors));
             conflicts_page(
@@ -783,10 +732,8 @@ async fn conflicts_outcome(
 pub async fn pin(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let judge = get(&pairs, "judge_id").parse().unwrap_or(0);
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let reason = get(&pairs, "reason");
@@ -805,10 +752,9 @@ pub async fn pin(
 pub async fn lift(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, id)): Path<(String, Id)>,
+    Path(id): Path<Id>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let r = state
         .app
         .lift_conflict(id, &get(&pairs, "reason"), &ctx.actor(), &ctx.grants)
@@ -819,10 +765,8 @@ pub async fn lift(
 pub async fn recuse(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(lang): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let deputy = get(&pairs, "deputy_user_id").parse().ok();
     let r = state
@@ -836,9 +780,8 @@ pub async fn recuse(
 pub async fn lift_recusal(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, id)): Path<(String, Id)>,
+    Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let r = state.app.lift_recusal(id, &ctx.actor()).await;
     conflicts_outcome(&state, &ctx, r).await
 }
@@ -890,7 +833,7 @@ async fn board_page(
 ) -> Result<Response, WebError> {
     let me = user_id(ctx)?;
     let b = state.app.assignment_board(&code, Some(me)).await?;
-    let c = chrome(ctx, ctx.tr().get("jury.assign.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("jury.assign.title"));
     let stage_label = c.t(b.stage.kind.label_key()).to_owned();
     let judge_of: HashMap<Id, &RosterRow> = b.judges.iter().map(|j| (j.judge_id, j)).collect();
     let pool: HashMap<Id, String> = state
@@ -1044,9 +987,8 @@ fn report_views(
 pub async fn board(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     board_page(&state, &ctx, stage, None, StatusCode::OK).await
 }
 
@@ -1057,7 +999,7 @@ async fn board_outcome(
     r: Result<(), AppError>,
 ) -> Result<Response, WebError> {
     match r {
-        Ok(()) => Ok(see_other(&at(ctx, &format!("/panitia/penugasan/{code}")))),
+        Ok(()) => Ok(see_other(&format!("/panitia/penugasan/{code}"))),
         Err(AppError::Invalid(errors)) => {
             let notice = Some(alert_text(ctx, &errors));
             board_page(state, ctx, code, notice, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -1069,9 +1011,8 @@ async fn board_outcome(
 pub async fn start_run(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let r = state
         .app
         .start_assignment_run(&stage, &ctx.actor())
@@ -1083,10 +1024,9 @@ pub async fn start_run(
 pub async fn apply_run(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let run = get(&pairs, "run_id").parse().unwrap_or(0);
     let r = state
         .app
@@ -1099,10 +1039,9 @@ pub async fn apply_run(
 pub async fn add(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let judge = get(&pairs, "judge_id").parse().unwrap_or(0);
     let proposal = get(&pairs, "proposal_id").parse().unwrap_or(0);
     let r = state
@@ -1116,10 +1055,9 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let id = get(&pairs, "assignment_id").parse().unwrap_or(0);
     let r = state.app.remove_assignment(&stage, id, &ctx.actor()).await;
     board_outcome(&state, &ctx, stage, r).await
