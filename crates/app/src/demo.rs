@@ -421,6 +421,12 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        let started = std::time::Instant::now();
+        self.load_demo_judging().await?;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "demo: 2022 judging replayed"
+        );
         Ok(true)
     }
 }
