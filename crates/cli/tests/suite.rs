@@ -644,7 +644,8 @@ async fn api_tokens_openapi_and_scoped_lists(db: &TestDb) {
         .json()
         .await
         .unwrap();
-    assert_eq!(all["total"], 30);
+    // 30 demo proposals; the committee account is recused from one (demo judging).
+    assert_eq!(all["total"], 29);
     let winners: Value = committee
         .get("/api/v1/proposals?state=winner")
         .await
@@ -728,7 +729,22 @@ async fn audit_log_records_changes_and_is_append_only(db: &TestDb) {
     assert_eq!(created["actor_name"], "Cindy Tri Siwiyanti");
     assert!(created["ip"].as_str().is_some());
     assert!(items.iter().any(|e| e["action"] == "session.login"));
-    assert!(items.iter().any(|e| e["action"] == "demo.loaded"));
+    // The demo's 2022 judging is logged after `demo.loaded`: look through every page.
+    let mut demo_loaded = false;
+    for page in 1..=10 {
+        let log: Value = c
+            .get(&format!("/api/v1/audit?page={page}&page_size=100"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let items = log["items"].as_array().unwrap();
+        demo_loaded |= items.iter().any(|e| e["action"] == "demo.loaded");
+        if demo_loaded || items.is_empty() {
+            break;
+        }
+    }
+    assert!(demo_loaded);
     let html = c.get("/panitia/audit").await.text().await.unwrap();
     assert!(html.contains("user.created"));
 
@@ -813,7 +829,8 @@ async fn restart_keeps_every_change(db: &TestDb) {
         .json()
         .await
         .unwrap();
-    assert_eq!(all["total"], 30);
+    // 30 demo proposals; the committee account is recused from one (demo judging).
+    assert_eq!(all["total"], 29);
     let mut v = server.client();
     v.login("tetap@kolabik.test", &password).await;
 }
