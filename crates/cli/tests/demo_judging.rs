@@ -32,7 +32,7 @@ async fn json_ok(r: reqwest::Response) -> Value {
 
 async fn demo_holds_a_finished_2022_judging(db: &TestDb) {
     let started = std::time::Instant::now();
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     eprintln!("demo server ready in {:?}", started.elapsed());
     let mut committee = server.client();
     committee.login(COMMITTEE.0, COMMITTEE.1).await;

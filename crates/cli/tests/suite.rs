@@ -25,7 +25,7 @@ on_both_backends!(
 );
 
 async fn public_pages_in_both_languages(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     let r = c.get("/").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -119,7 +119,7 @@ async fn health_readiness_and_metrics(db: &TestDb) {
 }
 
 async fn each_role_signs_in_and_reaches_its_dashboard(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let cases = [
         (COMMITTEE, "/panitia", "Dasbor panitia", "Dinas Perikanan"),
         (OPERATOR, "/operator", "Dasbor operator unit", "Banser"),
@@ -249,7 +249,7 @@ fn may_be_absent(path: &str) -> bool {
 }
 
 async fn every_route_is_guarded_for_every_role(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut routes = kolabik_web::routes();
     // Reads first: some POSTs change what later pages show (copying the edition, say).
     routes.sort_by_key(|r| r.method != "GET");
@@ -341,7 +341,7 @@ async fn every_route_is_guarded_for_every_role(db: &TestDb) {
 }
 
 async fn state_changes_need_proof_of_same_origin(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     c.login(COMMITTEE.0, COMMITTEE.1).await;
     let form = [
@@ -399,7 +399,7 @@ async fn state_changes_need_proof_of_same_origin(db: &TestDb) {
 }
 
 async fn sign_in_is_rate_limited_per_account_and_address(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     for _ in 0..5 {
         let r = c
@@ -454,7 +454,7 @@ async fn sign_in_is_rate_limited_per_account_and_address(db: &TestDb) {
 }
 
 async fn form_error_keeps_input_and_speaks_the_users_language(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     c.login(COMMITTEE.0, COMMITTEE.1).await;
     let form = [
@@ -528,7 +528,7 @@ async fn form_error_keeps_input_and_speaks_the_users_language(db: &TestDb) {
 }
 
 async fn generated_password_must_be_changed(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut committee = server.client();
     committee.login(COMMITTEE.0, COMMITTEE.1).await;
     let r = committee
@@ -609,7 +609,7 @@ async fn generated_password_must_be_changed(db: &TestDb) {
 }
 
 async fn api_tokens_openapi_and_scoped_lists(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let (ok, out, err) = db.cli(&["token", "create", "--email", OPERATOR.0], None);
     assert!(ok, "{err}");
     let token = out.trim().to_owned();
@@ -704,7 +704,7 @@ async fn api_tokens_openapi_and_scoped_lists(db: &TestDb) {
 }
 
 async fn audit_log_records_changes_and_is_append_only(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     c.login(COMMITTEE.0, COMMITTEE.1).await;
     let r = c
@@ -779,7 +779,7 @@ async fn audit_log_records_changes_and_is_append_only(db: &TestDb) {
 }
 
 async fn restart_keeps_every_change(db: &TestDb) {
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     c.login(COMMITTEE.0, COMMITTEE.1).await;
     let created: Value = c
@@ -795,7 +795,7 @@ async fn restart_keeps_every_change(db: &TestDb) {
     let session = c.cookies.clone();
     server.stop();
 
-    let server = TestServer::start(db, true);
+    let server = TestServer::start_full_demo(db);
     let mut c = server.client();
     c.cookies = session;
     assert_eq!(

@@ -183,12 +183,27 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// The server; with `demo`, the demo edition WITHOUT its 2022 judging history (most
+    /// tests build their own judging fixtures): see `start_full_demo`.
     pub fn start(db: &TestDb, demo: bool) -> TestServer {
         TestServer::start_with(db, demo, &[])
     }
 
+    /// The demo edition with its completed 2022 judging (as `serve --demo` shows it).
+    pub fn start_full_demo(db: &TestDb) -> TestServer {
+        TestServer::launch(db, true, &[])
+    }
+
     /// `start` with further `serve` arguments (e.g. `--smtp-url`).
     pub fn start_with(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
+        let server = TestServer::launch(db, demo, extra_args);
+        if demo {
+            forget_demo_judging(db);
+        }
+        server
+    }
+
+    fn launch(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
         // A test may pin the address (to restart a server on the same port).
         let mut args = vec!["serve"];
         if !extra_args.contains(&"--addr") {
@@ -501,4 +516,63 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// Removes the demo's 2022 judging history (declarations, conflicts, recusal, settings,
+/// entries, runs, assignments, sheets, schedule, visits, results, released feedback), once
+/// per database, so that a test starts from the bare demo edition.
+fn forget_demo_judging(db: &TestDb) {
+    static DONE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    {
+        let mut done = DONE.lock().unwrap();
+        if done.contains(&db.url) {
+            return;
+        }
+        done.push(db.url.clone());
+    }
+    tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(async {
+            let pool = db.connect().await;
+            for sql in [
+                "DELETE FROM score_sheets",
+                "DELETE FROM assignments",
+                "DELETE FROM assignment_runs",
+                "DELETE FROM results",
+                "DELETE FROM field_visit_photos",
+                "DELETE FROM field_visits",
+                "DELETE FROM presentation_slots",
+                "DELETE FROM presentation_settings",
+                "DELETE FROM stage_entries",
+                "DELETE FROM stage_judging",
+                "DELETE FROM committee_recusals",
+                "DELETE FROM conflicts",
+                "DELETE FROM edition_judges",
+                "UPDATE editions SET feedback_released_at = NULL",
+            ] {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            // Its audit events too (all dated 2022), so tests can count their own: the
+            // append-only guard is lifted for this one statement.
+            let purge = "DELETE FROM audit_events WHERE at < 1672531200000";
+            let guard = match db.backend {
+                Backend::Sqlite => [
+                    "DROP TRIGGER audit_events_no_delete",
+                    purge,
+                    "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events \
+                     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+                ],
+                Backend::Postgres => [
+                    "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
+                    purge,
+                    "ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update",
+                ],
+            };
+            let mut conn = pool.acquire().await.unwrap();
+            for sql in guard {
+                sqlx::query(sql).execute(&mut *conn).await.unwrap();
+            }
+            drop(conn);
+            pool.close().await;
+        })
+    });
 }
