@@ -1288,6 +1288,44 @@ impl App {
     /// now, and the solver runs in a background task that records its progress and report
     /// in the `assignment_runs` row. Returns the run's id. Logged.
     pub async fn start_assignment_run(&self, code: &str, actor: &Actor) -> Result<Id, AppError> {
+        let (id, instance) = self.prepare_assignment_run(code, actor).await?;
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app.run_solver(id, instance).await {
+                tracing::error!(run = id, error = %e, "assignment run failed");
+                let _ = jury::finish_run(
+                    app.db.pool(),
+                    id,
+                    "failed",
+                    None,
+                    None,
+                    None,
+                    Some(&e.to_string()),
+                    app.now(),
+                )
+                .await;
+            }
+        });
+        Ok(id)
+    }
+
+    /// Runs the solver for a stage to the end before returning (the demo's history).
+    pub(crate) async fn run_assignment_now(
+        &self,
+        code: &str,
+        actor: &Actor,
+    ) -> Result<Id, AppError> {
+        let (id, instance) = self.prepare_assignment_run(code, actor).await?;
+        self.run_solver(id, instance).await?;
+        Ok(id)
+    }
+
+    /// Records a queued run and builds the solver's instance.
+    async fn prepare_assignment_run(
+        &self,
+        code: &str,
+        actor: &Actor,
+    ) -> Result<(Id, Instance), AppError> {
         let (_, stage) = self.jury_stage(code).await?;
         let (_, frozen) = self.rules_of(stage.id).await?;
         Self::refuse_frozen(frozen)?;
@@ -1322,24 +1360,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        let app = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = app.run_solver(id, instance).await {
-                tracing::error!(run = id, error = %e, "assignment run failed");
-                let _ = jury::finish_run(
-                    app.db.pool(),
-                    id,
-                    "failed",
-                    None,
-                    None,
-                    None,
-                    Some(&e.to_string()),
-                    app.now(),
-                )
-                .await;
-            }
-        });
-        Ok(id)
+        Ok((id, instance))
     }
 
     async fn run_solver(&self, id: Id, instance: Instance) -> Result<(), AppError> {

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod auth;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_judging;
 pub mod edition;
 pub mod error;
 pub mod field;
@@ -53,6 +54,8 @@ pub struct App {
     site_url: String,
     /// First retry delay of a failed e-mail; each further one doubles it.
     mail_backoff_ms: i64,
+    /// A fixed clock (the demo replays the 2022 judging at its historical instants).
+    clock: Option<Instant>,
 }
 
 impl App {
@@ -61,6 +64,7 @@ impl App {
             db,
             site_url: "http://127.0.0.1:8080".to_owned(),
             mail_backoff_ms: 60_000,
+            clock: None,
         }
     }
 
@@ -84,7 +88,18 @@ impl App {
         &self.db
     }
 
+    /// The same application with its clock stopped at `at` (demo history only).
+    pub(crate) fn at(&self, at: Instant) -> App {
+        App {
+            clock: Some(at),
+            ..self.clone()
+        }
+    }
+
     pub fn now(&self) -> Instant {
+        if let Some(at) = self.clock {
+            return at;
+        }
         let ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())

@@ -278,7 +278,11 @@ async fn serve(settings: Settings) -> Result<()> {
     };
     let app = open(&settings).await?;
     if settings.demo {
-        if app.load_demo_if_empty().await.map_err(explain)? {
+        if app
+            .load_demo_if_empty(!settings.demo_before_judging)
+            .await
+            .map_err(explain)?
+        {
             println!("Demo edition loaded.");
         }
         print_demo_accounts()?;

@@ -183,12 +183,27 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// The server; with `demo`, the demo edition WITHOUT its 2022 judging history (most
+    /// tests build their own judging fixtures): see `start_full_demo`.
     pub fn start(db: &TestDb, demo: bool) -> TestServer {
         TestServer::start_with(db, demo, &[])
     }
 
+    /// The demo edition with its completed 2022 judging (as `serve --demo` shows it).
+    pub fn start_full_demo(db: &TestDb) -> TestServer {
+        TestServer::launch(db, true, &[])
+    }
+
     /// `start` with further `serve` arguments (e.g. `--smtp-url`).
     pub fn start_with(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
+        let mut args = extra_args.to_vec();
+        if demo {
+            args.push("--demo-before-judging");
+        }
+        TestServer::launch(db, demo, &args)
+    }
+
+    fn launch(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
         // A test may pin the address (to restart a server on the same port).
         let mut args = vec!["serve"];
         if !extra_args.contains(&"--addr") {
