@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod catalog;
 pub mod dashboard;
 pub mod demo;
 pub mod edition;
@@ -49,6 +50,8 @@ pub struct App {
     site_url: String,
     /// First retry delay of a failed e-mail; each further one doubles it.
     mail_backoff_ms: i64,
+    /// The node's derived catalogue search index (see `catalog`).
+    catalog: std::sync::Arc<catalog::CatalogIndex>,
 }
 
 impl App {
@@ -57,6 +60,7 @@ impl App {
             db,
             site_url: "http://127.0.0.1:8080".to_owned(),
             mail_backoff_ms: 60_000,
+            catalog: catalog::CatalogIndex::new(),
         }
     }
 

@@ -513,3 +513,24 @@ pub async fn set_proposal_atm(
         .await?;
     Ok(r.rows_affected() > 0)
 }
+
+/// Deletes an entry (its files go with it; replications keep their text but lose the link).
+pub async fn delete(tx: &mut Tx, id: Id, now: Instant) -> Result<()> {
+    sqlx::query("UPDATE catalog_entries SET atm_entry_id = NULL WHERE atm_entry_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE proposals SET atm_catalog_id = NULL WHERE atm_catalog_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM catalog_entry_files WHERE entry_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM catalog_entries WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    log_change(tx, id, now).await
+}
