@@ -358,6 +358,16 @@ impl App {
     pub async fn catalog_sync(&self) -> Result<(), AppError> {
         let _guard = self.catalog.refresh.lock().await;
         let pool = self.db.pool();
+        // A change for entry 0 asks every node to rebuild (`kolabik catalog reindex`).
+        {
+            let last = self.catalog.read().last_change;
+            if self.catalog.read().loaded && store::last_change(pool).await? > last {
+                let (ids, _) = store::changes_since(pool, last).await?;
+                if ids.contains(&0) {
+                    self.catalog.write().loaded = false;
+                }
+            }
+        }
         let (loaded, last, mark) = {
             let s = self.catalog.read();
             (s.loaded, s.last_change, s.proposal_mark)
@@ -421,6 +431,17 @@ impl App {
         self.catalog_sync().await?;
         let s = self.catalog.read();
         Ok((s.meta.len(), s.proposals.len()))
+    }
+
+    /// Rebuilds the index on every node: one change row for entry 0, then this node's own
+    /// rebuild. Returns (entries, proposals) indexed.
+    pub async fn catalog_reindex_all(&self, actor: &Actor) -> Result<(usize, usize), AppError> {
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        store::log_change(&mut tx, 0, now).await?;
+        record(&mut tx, actor, now, "catalog.reindexed", "catalog", None, None, None).await?;
+        tx.commit().await?;
+        self.catalog_reindex().await
     }
 
     // ---------- writes ----------
@@ -898,6 +919,15 @@ impl App {
         })
     }
 
+    /// The current edition's submitted proposals the committee may publish:
+    /// (id, title, unit, state).
+    pub async fn catalog_publishable(&self) -> Result<Vec<(Id, String, String, String)>, AppError> {
+        let Some(edition) = self.current_edition().await? else {
+            return Ok(Vec::new());
+        };
+        Ok(store::submitted_in_edition(self.db.pool(), edition.id).await?)
+    }
+
     pub async fn catalog_entries(&self) -> Result<Vec<Entry>, AppError> {
         Ok(store::all(self.db.pool()).await?)
     }
@@ -989,16 +1019,24 @@ impl App {
             .collect()
     }
 
-    /// The indexed proposals and entries most similar to a text.
+    /// The indexed proposals and entries most similar to a text (`exclude`: the proposal
+    /// the text belongs to, and its catalogue entry).
     pub async fn similar_to_text(
         &self,
         text: &str,
         reader: &Reader,
+        exclude: Option<Id>,
         k: usize,
     ) -> Result<Vec<SimilarItem>, AppError> {
         self.catalog_sync().await?;
         let s = self.catalog.read();
-        let allow = |key: i64| Self::allowed_for(&s, reader, key);
+        let own = exclude.map(proposal_key);
+        let own_entry = exclude
+            .and_then(|p| s.published.get(&p).copied())
+            .map(entry_key);
+        let allow = |k: i64| {
+            Some(k) != own && Some(k) != own_entry && Self::allowed_for(&s, reader, k)
+        };
         let hits = s.novelty.similar_to_text(text, k, Filter::Predicate(&allow));
         Ok(Self::similar_items(&s, hits))
     }
@@ -1028,7 +1066,7 @@ impl App {
         Ok(Self::similar_items(&s, hits))
     }
 
-    /// Similar to a proposal: its own indexed text when submitted, else its current draft.
+    /// Similar to a proposal's saved text.
     pub async fn similar_to_proposal(
         &self,
         proposal_id: Id,
@@ -1038,14 +1076,9 @@ impl App {
         let p = store::proposal(self.db.pool(), proposal_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.catalog_sync().await?;
-        let s = self.catalog.read();
-        let own = proposal_key(proposal_id);
-        let own_entry = s.published.get(&proposal_id).copied().map(entry_key);
-        let allow = |k: i64| k != own && Some(k) != own_entry && Self::allowed_for(&s, reader, k);
         let text = format!("{}\n{}\n{}", p.title, p.summary, p.body);
-        let hits = s.novelty.similar_to_text(&text, k, Filter::Predicate(&allow));
-        Ok(Self::similar_items(&s, hits))
+        self.similar_to_text(&text, reader, Some(proposal_id), k)
+            .await
     }
 
     /// Near-duplicate pairs among all proposals of all editions and the catalogue.

@@ -534,3 +534,27 @@ pub async fn delete(tx: &mut Tx, id: Id, now: Instant) -> Result<()> {
         .await?;
     log_change(tx, id, now).await
 }
+
+/// (id, title, unit name, state) of an edition's submitted proposals, by title.
+pub async fn submitted_in_edition<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<Vec<(Id, String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.title, u.name AS unit_name, p.state FROM proposals p JOIN units u ON u.id = p.unit_id \
+         WHERE p.edition_id = $1 AND p.submitted_at IS NOT NULL AND p.state <> 'withdrawn' ORDER BY p.title, p.id",
+    )
+    .bind(edition_id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("title")?,
+                r.try_get("unit_name")?,
+                r.try_get("state")?,
+            ))
+        })
+        .collect()
+}

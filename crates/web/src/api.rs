@@ -877,5 +877,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_invitations::InvitationApiDoc::openapi());
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
     doc.merge(crate::api_scoring::ScoringApiDoc::openapi());
+    doc.merge(crate::api_catalog::CatalogApiDoc::openapi());
     Json(doc).into_response()
 }

@@ -768,6 +768,8 @@ struct SheetPage {
     message: String,
     notice: String,
     tz: TimeZone,
+    /// Similar innovations beside the proposal (units hidden in a blind stage).
+    novelty: super::catalog::NoveltyBox,
 }
 
 impl SheetPage {
@@ -829,6 +831,7 @@ fn sheet_page(
     message: String,
     notice: String,
     status: StatusCode,
+    novelty: super::catalog::NoveltyBox,
 ) -> Response {
     let sheet = typed.map(|(s, _)| s).unwrap_or(&v.sheet);
     let scores = match typed {
@@ -867,6 +870,7 @@ fn sheet_page(
         comments,
         overall,
         errors,
+        novelty,
         message,
         notice,
     });
@@ -883,6 +887,7 @@ pub async fn sheet(
     let ctx = in_lang(&ctx, &lang)?;
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
+    let blind = v.blind;
     let tr = ctx.tr();
     let notice = if q.submitted.is_some() {
         tr.get("scoring.sheet.notice_submitted").to_owned()
@@ -899,6 +904,7 @@ pub async fn sheet(
         String::new(),
         notice,
         StatusCode::OK,
+            super::catalog::judge_box(&state, id, blind).await?,
     ))
 }
 
@@ -966,6 +972,7 @@ pub async fn save_sheet(
     let ctx = in_lang(&ctx, &lang)?;
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
+    let blind = v.blind;
     let tr = ctx.tr();
     let submit = form_value(&pairs, "action") == "submit";
     let (sheet, mut problems, raw) = sheet_from_form(&v.rubric, &pairs);
@@ -988,6 +995,7 @@ pub async fn save_sheet(
             message,
             String::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
+            super::catalog::judge_box(&state, id, blind).await?,
         ));
     }
     match state
@@ -1009,6 +1017,7 @@ pub async fn save_sheet(
                 message,
                 String::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
+            super::catalog::judge_box(&state, id, blind).await?,
             ))
         }
         Err(e) => Err(e.into()),
