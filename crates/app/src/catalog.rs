@@ -1238,3 +1238,52 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+const DEMO_SOURCES: &str = include_str!("../demo/catalog-sumber.json");
+const DEMO_REPLICATIONS: &str = include_str!("../demo/catalog-replikasi.json");
+
+impl App {
+    /// The demo's catalogue: innovations of other regions that the demo's proposals declare
+    /// as ATM sources (linked), the demo edition's winners and finalists published, and
+    /// other regions' replications of them. Called once at the end of the demo load.
+    pub async fn load_demo_catalog(&self) -> Result<(), AppError> {
+        let actor = Actor::system();
+        let report = self.import_catalog(DEMO_SOURCES, false, &actor).await?;
+        if !report.problems.is_empty() {
+            return Err(AppError::Internal(format!(
+                "demo catalogue: {:?}",
+                report.problems
+            )));
+        }
+        let entries = self.catalog_entries().await?;
+        if let Some(edition) = self.current_edition().await? {
+            let ids = store::proposals_in_states(
+                self.db.pool(),
+                edition.id,
+                &[ProposalState::Winner.as_str(), ProposalState::Finalist.as_str()],
+            )
+            .await?;
+            for id in ids {
+                let Some(p) = store::proposal(self.db.pool(), id).await? else {
+                    continue;
+                };
+                let source = p.atm_innovation.to_lowercase();
+                if let Some(e) = entries
+                    .iter()
+                    .find(|e| !source.is_empty() && source.starts_with(&e.title.to_lowercase()))
+                {
+                    self.link_atm(id, Some(e.id), "", &actor).await?;
+                }
+            }
+        }
+        self.publish_winners_and_finalists(&actor).await?;
+        let report = self.import_catalog(DEMO_REPLICATIONS, false, &actor).await?;
+        if !report.problems.is_empty() {
+            return Err(AppError::Internal(format!(
+                "demo catalogue: {:?}",
+                report.problems
+            )));
+        }
+        Ok(())
+    }
+}

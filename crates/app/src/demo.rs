@@ -421,6 +421,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.load_demo_catalog().await?;
         Ok(true)
     }
 }
