@@ -439,7 +439,17 @@ impl App {
         let now = self.now();
         let mut tx = self.db.begin().await?;
         store::log_change(&mut tx, 0, now).await?;
-        record(&mut tx, actor, now, "catalog.reindexed", "catalog", None, None, None).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            "catalog.reindexed",
+            "catalog",
+            None,
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         self.catalog_reindex().await
     }
@@ -526,15 +536,21 @@ impl App {
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             source_url: String::new(),
             atm_entry_id: p.atm_catalog_id,
-            atm_name: if p.atm_catalog_id.is_some() || p.atm_url.is_empty() && p.atm_innovation.is_empty() {
+            atm_name: if p.atm_catalog_id.is_some()
+                || p.atm_url.is_empty() && p.atm_innovation.is_empty()
+            {
                 String::new()
             } else {
-                [p.atm_innovation.as_str(), p.atm_owner.as_str(), p.atm_region.as_str()]
-                    .iter()
-                    .filter(|s| !s.trim().is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                [
+                    p.atm_innovation.as_str(),
+                    p.atm_owner.as_str(),
+                    p.atm_region.as_str(),
+                ]
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
             },
             atm_url: p.atm_url.clone(),
             atm_modified: p.atm_modified.clone(),
@@ -638,7 +654,8 @@ impl App {
     ) -> Result<(), AppError> {
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        self.ensure_own_proposal(&mut tx, proposal_id, actor).await?;
+        self.ensure_own_proposal(&mut tx, proposal_id, actor)
+            .await?;
         if !store::set_file_published(&mut tx, proposal_id, file_id, published).await? {
             return Err(AppError::NotFound);
         }
@@ -679,7 +696,8 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        self.ensure_own_proposal(&mut tx, proposal_id, actor).await?;
+        self.ensure_own_proposal(&mut tx, proposal_id, actor)
+            .await?;
         if let Some(e) = entry_id
             && store::get(&mut *tx, e).await?.is_none()
         {
@@ -733,9 +751,9 @@ impl App {
         let committee = grants
             .iter()
             .any(|g| g.role == kolabik_domain::Role::Committee);
-        let own = grants.iter().any(|g| {
-            g.role == kolabik_domain::Role::UnitOperator && g.unit_id == Some(p.unit_id)
-        });
+        let own = grants
+            .iter()
+            .any(|g| g.role == kolabik_domain::Role::UnitOperator && g.unit_id == Some(p.unit_id));
         if committee || own {
             Ok(())
         } else {
@@ -751,7 +769,10 @@ impl App {
         let ids = store::proposals_in_states(
             self.db.pool(),
             edition.id,
-            &[ProposalState::Winner.as_str(), ProposalState::Finalist.as_str()],
+            &[
+                ProposalState::Winner.as_str(),
+                ProposalState::Finalist.as_str(),
+            ],
         )
         .await?;
         for id in &ids {
@@ -862,7 +883,9 @@ impl App {
                 .collect();
             (ids.len(), hits)
         } else {
-            let r = s.search.search(query, Filter::Ids(&allowed), offset, PAGE_SIZE);
+            let r = s
+                .search
+                .search(query, Filter::Ids(&allowed), offset, PAGE_SIZE);
             let hits = r
                 .hits
                 .into_iter()
@@ -932,7 +955,10 @@ impl App {
         Ok(store::all(self.db.pool()).await?)
     }
 
-    pub async fn catalog_entry_by_proposal(&self, proposal_id: Id) -> Result<Option<Entry>, AppError> {
+    pub async fn catalog_entry_by_proposal(
+        &self,
+        proposal_id: Id,
+    ) -> Result<Option<Entry>, AppError> {
         Ok(store::by_proposal(self.db.pool(), proposal_id).await?)
     }
 
@@ -1034,10 +1060,11 @@ impl App {
         let own_entry = exclude
             .and_then(|p| s.published.get(&p).copied())
             .map(entry_key);
-        let allow = |k: i64| {
-            Some(k) != own && Some(k) != own_entry && Self::allowed_for(&s, reader, k)
-        };
-        let hits = s.novelty.similar_to_text(text, k, Filter::Predicate(&allow));
+        let allow =
+            |k: i64| Some(k) != own && Some(k) != own_entry && Self::allowed_for(&s, reader, k);
+        let hits = s
+            .novelty
+            .similar_to_text(text, k, Filter::Predicate(&allow));
         Ok(Self::similar_items(&s, hits))
     }
 
@@ -1060,7 +1087,8 @@ impl App {
             Some(h) => h,
             None => {
                 let text = format!("{}\n{}", m.title, m.summary);
-                s.novelty.similar_to_text(&text, k, Filter::Predicate(&allow))
+                s.novelty
+                    .similar_to_text(&text, k, Filter::Predicate(&allow))
             }
         };
         Ok(Self::similar_items(&s, hits))
@@ -1125,7 +1153,10 @@ impl App {
     }
 
     /// The near-duplicates of one proposal (for screening): matches with passages.
-    pub async fn duplicates_of_proposal(&self, proposal_id: Id) -> Result<Vec<DuplicateView>, AppError> {
+    pub async fn duplicates_of_proposal(
+        &self,
+        proposal_id: Id,
+    ) -> Result<Vec<DuplicateView>, AppError> {
         let p = store::proposal(self.db.pool(), proposal_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1260,7 +1291,10 @@ impl App {
             let ids = store::proposals_in_states(
                 self.db.pool(),
                 edition.id,
-                &[ProposalState::Winner.as_str(), ProposalState::Finalist.as_str()],
+                &[
+                    ProposalState::Winner.as_str(),
+                    ProposalState::Finalist.as_str(),
+                ],
             )
             .await?;
             for id in ids {
@@ -1277,7 +1311,9 @@ impl App {
             }
         }
         self.publish_winners_and_finalists(&actor).await?;
-        let report = self.import_catalog(DEMO_REPLICATIONS, false, &actor).await?;
+        let report = self
+            .import_catalog(DEMO_REPLICATIONS, false, &actor)
+            .await?;
         if !report.problems.is_empty() {
             return Err(AppError::Internal(format!(
                 "demo catalogue: {:?}",

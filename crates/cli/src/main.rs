@@ -15,7 +15,9 @@ use kolabik_app::{Actor, App, AppError};
 use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
-use config::{AssignSolveArgs, CatalogCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand};
+use config::{
+    AssignSolveArgs, CatalogCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -230,7 +232,11 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
                 .map_err(explain)?;
             if !report.problems.is_empty() {
                 for p in &report.problems {
-                    let column = if p.column.is_empty() { "-" } else { p.column.as_str() };
+                    let column = if p.column.is_empty() {
+                        "-"
+                    } else {
+                        p.column.as_str()
+                    };
                     eprintln!("row {}, column {column}: {}", p.line, p.key);
                 }
                 anyhow::bail!("{} problem(s); nothing imported", report.problems.len());

@@ -116,7 +116,11 @@ fn p(line: usize, column: &str, key: &'static str) -> Problem {
 }
 
 /// Checks one row of raw strings (column → value) into an entry.
-fn check_row(line: usize, get: &dyn Fn(&str) -> String, problems: &mut Vec<Problem>) -> Option<EntryInput> {
+fn check_row(
+    line: usize,
+    get: &dyn Fn(&str) -> String,
+    problems: &mut Vec<Problem>,
+) -> Option<EntryInput> {
     let before = problems.len();
     for c in REQUIRED {
         if get(c).trim().is_empty() {
@@ -124,7 +128,11 @@ fn check_row(line: usize, get: &dyn Fn(&str) -> String, problems: &mut Vec<Probl
         }
     }
     let year_raw = get("year");
-    let year = year_raw.trim().parse::<i64>().ok().filter(|y| (1990..=2100).contains(y));
+    let year = year_raw
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y));
     if year.is_none() && !year_raw.trim().is_empty() {
         problems.push(p(line, "year", "catalog.error_year"));
     }
@@ -138,7 +146,10 @@ fn check_row(line: usize, get: &dyn Fn(&str) -> String, problems: &mut Vec<Probl
     }
     let mut sdgs = Vec::new();
     for s in split_list(&get("sdgs")) {
-        match s.trim_start_matches(['S', 's', 'D', 'd', 'G', 'g', ' ']).parse::<u8>() {
+        match s
+            .trim_start_matches(['S', 's', 'D', 'd', 'G', 'g', ' '])
+            .parse::<u8>()
+        {
             Ok(n) if (1..=17).contains(&n) => sdgs.push(n),
             _ => problems.push(p(line, "sdgs", "catalog.error_sdg")),
         }
@@ -233,7 +244,11 @@ pub fn parse_indicators(s: &str) -> Option<Vec<CatalogIndicator>> {
 pub fn format_indicators(list: &[CatalogIndicator]) -> String {
     list.iter()
         .map(|i| {
-            let unit = if i.unit.is_empty() { String::new() } else { format!(" {}", i.unit) };
+            let unit = if i.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", i.unit)
+            };
             format!("{}: {} -> {}{unit}", i.name, i.before, i.after)
         })
         .collect::<Vec<_>>()
@@ -296,7 +311,11 @@ pub fn parse_import(text: &str) -> Result<Vec<EntryInput>, Vec<Problem>> {
             out.push(e);
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 fn parse_json(text: &str) -> Result<Vec<EntryInput>, Vec<Problem>> {
@@ -331,7 +350,11 @@ fn parse_json(text: &str) -> Result<Vec<EntryInput>, Vec<Problem>> {
             out.push(e);
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 #[cfg(test)]

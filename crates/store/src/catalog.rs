@@ -190,12 +190,10 @@ pub async fn changes_since<'e>(
     ex: impl Executor<'e, Database = Any> + Copy,
     since: i64,
 ) -> Result<(Vec<Id>, i64)> {
-    let rows = sqlx::query(
-        "SELECT id, entry_id FROM catalog_changes WHERE id > $1 ORDER BY id",
-    )
-    .bind(since)
-    .fetch_all(ex)
-    .await?;
+    let rows = sqlx::query("SELECT id, entry_id FROM catalog_changes WHERE id > $1 ORDER BY id")
+        .bind(since)
+        .fetch_all(ex)
+        .await?;
     let mut last = since;
     let mut ids = Vec::new();
     for r in rows {
@@ -216,7 +214,10 @@ pub async fn last_change<'e>(ex: impl Executor<'e, Database = Any>) -> Result<i6
 }
 
 /// Entries by id (unknown ids are left out).
-pub async fn by_ids<'e>(ex: impl Executor<'e, Database = Any> + Copy, ids: &[Id]) -> Result<Vec<Entry>> {
+pub async fn by_ids<'e>(
+    ex: impl Executor<'e, Database = Any> + Copy,
+    ids: &[Id],
+) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
     for id in ids {
         if let Some(e) = get(ex, *id).await? {
@@ -245,8 +246,12 @@ pub async fn find_by_title_or_url<'e>(
 }
 
 /// Entries that replicate `id` (ATM), oldest year first.
-pub async fn replicated_by<'e>(ex: impl Executor<'e, Database = Any>, id: Id) -> Result<Vec<Entry>> {
-    let sql = format!("SELECT {COLUMNS} FROM catalog_entries WHERE atm_entry_id = $1 ORDER BY year, id");
+pub async fn replicated_by<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: Id,
+) -> Result<Vec<Entry>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM catalog_entries WHERE atm_entry_id = $1 ORDER BY year, id");
     sqlx::query(&sql)
         .bind(id)
         .fetch_all(ex)
@@ -282,7 +287,10 @@ pub struct EntryFile {
     pub size_bytes: i64,
 }
 
-pub async fn files<'e>(ex: impl Executor<'e, Database = Any>, entry_id: Id) -> Result<Vec<EntryFile>> {
+pub async fn files<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    entry_id: Id,
+) -> Result<Vec<EntryFile>> {
     let rows = sqlx::query(
         "SELECT ef.file_id, ef.label, f.filename, f.content_type, f.size_bytes FROM catalog_entry_files ef \
          JOIN files f ON f.id = ef.file_id WHERE ef.entry_id = $1 ORDER BY ef.position, ef.file_id",
@@ -318,7 +326,11 @@ pub async fn file_bytes<'e>(
     .fetch_optional(ex)
     .await?;
     Ok(match r {
-        Some(r) => Some((r.try_get("filename")?, r.try_get("content_type")?, r.try_get("content")?)),
+        Some(r) => Some((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("content")?,
+        )),
         None => None,
     })
 }
@@ -341,13 +353,20 @@ pub async fn copy_published_files(tx: &mut Tx, entry_id: Id, proposal_id: Id) ->
 }
 
 /// Marks one attachment of a proposal as published or not; false when there is no such link.
-pub async fn set_file_published(tx: &mut Tx, proposal_id: Id, file_id: Id, published: bool) -> Result<bool> {
-    let r = sqlx::query("UPDATE proposal_files SET published = $3 WHERE proposal_id = $1 AND file_id = $2")
-        .bind(proposal_id)
-        .bind(file_id)
-        .bind(flag(published))
-        .execute(&mut **tx)
-        .await?;
+pub async fn set_file_published(
+    tx: &mut Tx,
+    proposal_id: Id,
+    file_id: Id,
+    published: bool,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE proposal_files SET published = $3 WHERE proposal_id = $1 AND file_id = $2",
+    )
+    .bind(proposal_id)
+    .bind(file_id)
+    .bind(flag(published))
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -392,8 +411,15 @@ pub struct ProposalText {
 }
 
 const SECTIONS: [&str; 9] = [
-    "problem", "idea", "novelty", "stakeholders", "resources", "sustainability", "replicability",
-    "results", "lessons",
+    "problem",
+    "idea",
+    "novelty",
+    "stakeholders",
+    "resources",
+    "sustainability",
+    "replicability",
+    "results",
+    "lessons",
 ];
 
 const PROPOSAL_SQL: &str = "SELECT p.id, p.edition_id, e.year, p.unit_id, u.name AS unit_name, u.kind AS unit_kind, \
@@ -454,7 +480,10 @@ pub async fn proposals_since<'e>(
         .collect()
 }
 
-pub async fn proposal<'e>(ex: impl Executor<'e, Database = Any>, id: Id) -> Result<Option<ProposalText>> {
+pub async fn proposal<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: Id,
+) -> Result<Option<ProposalText>> {
     let sql = format!("{PROPOSAL_SQL} WHERE p.id = $1");
     sqlx::query(&sql)
         .bind(id)
@@ -504,13 +533,15 @@ pub async fn set_proposal_atm(
     url: &str,
     now: Instant,
 ) -> Result<bool> {
-    let r = sqlx::query("UPDATE proposals SET atm_catalog_id = $2, atm_url = $3, updated_at = $4 WHERE id = $1")
-        .bind(proposal_id)
-        .bind(entry_id)
-        .bind(url)
-        .bind(now.millis())
-        .execute(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE proposals SET atm_catalog_id = $2, atm_url = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(proposal_id)
+    .bind(entry_id)
+    .bind(url)
+    .bind(now.millis())
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 

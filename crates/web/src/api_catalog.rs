@@ -255,7 +255,12 @@ pub async fn similar(
     ctx: Ctx,
     Path(id): Path<Id>,
 ) -> Result<Json<Vec<SimilarDto>>, WebError> {
-    let edition_id = state.app.current_edition().await?.map(|e| e.id).unwrap_or(0);
+    let edition_id = state
+        .app
+        .current_edition()
+        .await?
+        .map(|e| e.id)
+        .unwrap_or(0);
     let list = state
         .app
         .similar_to_entry(id, &reader_for(&ctx, edition_id), 10)
@@ -271,7 +276,12 @@ pub async fn similar_text(
     ctx: Ctx,
     Json(b): Json<SimilarBody>,
 ) -> Result<Json<Vec<SimilarDto>>, WebError> {
-    let edition_id = state.app.current_edition().await?.map(|e| e.id).unwrap_or(0);
+    let edition_id = state
+        .app
+        .current_edition()
+        .await?
+        .map(|e| e.id)
+        .unwrap_or(0);
     let text: String = b.text.chars().take(100_000).collect();
     let list = state
         .app
@@ -288,7 +298,9 @@ pub async fn similar_text(
 /// Suspicious pairs: proposals of all editions and catalogue entries sharing passages.
 #[utoipa::path(get, path = "/api/v1/duplicates", tag = "catalog",
     responses((status = 200, body = Vec<DuplicateDto>), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn duplicates(State(state): State<AppState>) -> Result<Json<Vec<DuplicateDto>>, WebError> {
+pub async fn duplicates(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<DuplicateDto>>, WebError> {
     let pairs = state.app.duplicate_pairs().await?;
     Ok(Json(pairs.into_iter().map(dup_dto).collect()))
 }
@@ -347,7 +359,20 @@ pub async fn publish(
 #[derive(OpenApi)]
 #[openapi(
     paths(search, entry, similar, similar_text, duplicates, import, publish),
-    components(schemas(CatalogHitDto, FacetCountDto, FacetsDto, CatalogSearchDto, SimilarDto,
-        SimilarBody, DocRefDto, PassageDto, DuplicateDto, ImportBody, ProblemDto, ImportDto, PublishedDto))
+    components(schemas(
+        CatalogHitDto,
+        FacetCountDto,
+        FacetsDto,
+        CatalogSearchDto,
+        SimilarDto,
+        SimilarBody,
+        DocRefDto,
+        PassageDto,
+        DuplicateDto,
+        ImportBody,
+        ProblemDto,
+        ImportDto,
+        PublishedDto
+    ))
 )]
 pub struct CatalogApiDoc;

@@ -649,8 +649,18 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             Area::Public,
             get(catalog::most_replicated),
         ),
-        r("GET", "/katalog/data.csv", Area::Public, get(catalog::data_csv)),
-        r("GET", "/katalog/data.json", Area::Public, get(catalog::data_json)),
+        r(
+            "GET",
+            "/katalog/data.csv",
+            Area::Public,
+            get(catalog::data_csv),
+        ),
+        r(
+            "GET",
+            "/katalog/data.json",
+            Area::Public,
+            get(catalog::data_json),
+        ),
         r(
             "GET",
             "/katalog/metadata.json",
@@ -685,7 +695,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             post(catalog::publish),
         ),
-        r("GET", "/panitia/duplikat", COMMITTEE, get(catalog::duplicates)),
+        r(
+            "GET",
+            "/panitia/duplikat",
+            COMMITTEE,
+            get(catalog::duplicates),
+        ),
         r(
             "POST",
             "/operator/usulan/{id}/lampiran/{file_id}/terbitkan",
@@ -698,7 +713,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE_OR_OPERATOR,
             post(catalog::link_atm),
         ),
-        r("GET", "/api/v1/catalog", Area::Public, get(api_catalog::search)),
+        r(
+            "GET",
+            "/api/v1/catalog",
+            Area::Public,
+            get(api_catalog::search),
+        ),
         r(
             "GET",
             "/api/v1/catalog/{id}",

@@ -3,7 +3,7 @@
 -- stores entries and a change sequence the nodes poll.
 
 CREATE TABLE catalog_entries (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     proposal_id INTEGER REFERENCES proposals (id) ON DELETE SET NULL,
     source TEXT NOT NULL,
     title TEXT NOT NULL,
@@ -42,7 +42,7 @@ CREATE TABLE catalog_entry_files (
 
 -- Every write to the catalogue appends one row; nodes apply rows above the last they saw.
 CREATE TABLE catalog_changes (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     entry_id INTEGER NOT NULL,
     created_at INTEGER NOT NULL
 );

@@ -28,13 +28,16 @@ use crate::view::Chrome;
 pub fn label(c: &Chrome, prefix: &str, code: &str) -> String {
     let key = format!("{prefix}.{code}");
     let t = c.tr.get(&key);
-    if t == key { code.to_owned() } else { t.to_owned() }
+    if t == key {
+        code.to_owned()
+    } else {
+        t.to_owned()
+    }
 }
 
 /// The reader a request's roles allow for novelty reports.
 pub fn reader_for(ctx: &Ctx, edition_id: Id) -> Reader {
-    if ctx.has_role(Role::Committee) || ctx.has_role(Role::Judge) || ctx.has_role(Role::Viewer)
-    {
+    if ctx.has_role(Role::Committee) || ctx.has_role(Role::Judge) || ctx.has_role(Role::Viewer) {
         Reader::Full
     } else if ctx.has_role(Role::UnitOperator) || ctx.has_role(Role::UnitHead) {
         Reader::Operator {
@@ -289,7 +292,13 @@ pub async fn file(
     let (name, content_type, bytes) = state.app.catalog_file(id, file_id).await?;
     let safe: String = name
         .chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || ".-_".contains(ch) { ch } else { '_' })
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ".-_".contains(ch) {
+                ch
+            } else {
+                '_'
+            }
+        })
         .collect();
     Ok((
         [
@@ -336,17 +345,45 @@ pub const DATA_COLUMNS: [(&str, &str, &str); 18] = [
     ("region", "Daerah", "Region"),
     ("year", "Tahun", "Year"),
     ("category", "Kategori", "Category"),
-    ("values", "Nilai BerAKHLAK (kode, dipisah koma)", "BerAKHLAK values (codes, comma separated)"),
-    ("sdgs", "Nomor SDGs (dipisah koma)", "SDG numbers (comma separated)"),
+    (
+        "values",
+        "Nilai BerAKHLAK (kode, dipisah koma)",
+        "BerAKHLAK values (codes, comma separated)",
+    ),
+    (
+        "sdgs",
+        "Nomor SDGs (dipisah koma)",
+        "SDG numbers (comma separated)",
+    ),
     ("stage", "Tahap inovasi (kode)", "Innovation stage (code)"),
     ("summary", "Ringkasan", "Summary"),
-    ("indicators", "Indikator sebelum -> sesudah (nama: sebelum -> sesudah satuan; …)", "Indicators before -> after (name: before -> after unit; …)"),
+    (
+        "indicators",
+        "Indikator sebelum -> sesudah (nama: sebelum -> sesudah satuan; …)",
+        "Indicators before -> after (name: before -> after unit; …)",
+    ),
     ("results", "Hasil", "Results"),
     ("source_url", "Sumber (URL)", "Source (URL)"),
-    ("replicated_from", "Nomor entri yang direplikasi (ATM)", "Entry number replicated (ATM)"),
-    ("replicated_from_name", "Sumber ATM di luar katalog", "ATM source outside the catalogue"),
-    ("modified", "Yang dimodifikasi dari sumber", "What was modified from the source"),
-    ("updated_at", "Tanggal pembaruan (RFC 3339)", "Date of update (RFC 3339)"),
+    (
+        "replicated_from",
+        "Nomor entri yang direplikasi (ATM)",
+        "Entry number replicated (ATM)",
+    ),
+    (
+        "replicated_from_name",
+        "Sumber ATM di luar katalog",
+        "ATM source outside the catalogue",
+    ),
+    (
+        "modified",
+        "Yang dimodifikasi dari sumber",
+        "What was modified from the source",
+    ),
+    (
+        "updated_at",
+        "Tanggal pembaruan (RFC 3339)",
+        "Date of update (RFC 3339)",
+    ),
 ];
 
 fn rfc3339(ms: i64) -> String {
@@ -426,8 +463,10 @@ pub fn data_json_value(entries: &[Entry]) -> serde_json::Value {
                                 })
                                 .collect(),
                         ),
-                        "indicators" => serde_json::from_str::<serde_json::Value>(&e.indicators_json)
-                            .unwrap_or(serde_json::Value::Array(Vec::new())),
+                        "indicators" => {
+                            serde_json::from_str::<serde_json::Value>(&e.indicators_json)
+                                .unwrap_or(serde_json::Value::Array(Vec::new()))
+                        }
                         _ => serde_json::Value::from(v),
                     };
                     m.insert((*name).to_owned(), value);
@@ -511,7 +550,11 @@ async fn manage_page(
         .unwrap_or_default();
     let mut proposals = Vec::new();
     for p in state.app.catalog_publishable().await? {
-        let entry = state.app.catalog_entry_by_proposal(p.0).await?.map(|e| e.id);
+        let entry = state
+            .app
+            .catalog_entry_by_proposal(p.0)
+            .await?
+            .map(|e| e.id);
         let st = label(&c, "proposal_state", &p.3);
         proposals.push((p.0, p.1, p.2, st, entry));
     }
@@ -529,7 +572,15 @@ async fn manage_page(
 }
 
 pub async fn manage(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    manage_page(&state, &ctx, String::new(), None, String::new(), StatusCode::OK).await
+    manage_page(
+        &state,
+        &ctx,
+        String::new(),
+        None,
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -554,11 +605,17 @@ pub async fn import(
     let notice = if failed {
         String::new()
     } else if dry_run {
-        ctx.tr().fmt("catalog.import_checked", &[("n", &report.rows.to_string())])
+        ctx.tr()
+            .fmt("catalog.import_checked", &[("n", &report.rows.to_string())])
     } else {
-        ctx.tr().fmt("catalog.import_done", &[("n", &report.created.to_string())])
+        ctx.tr()
+            .fmt("catalog.import_done", &[("n", &report.created.to_string())])
     };
-    let content = if failed || dry_run { f.content } else { String::new() };
+    let content = if failed || dry_run {
+        f.content
+    } else {
+        String::new()
+    };
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -640,16 +697,8 @@ pub async fn link_atm(
     Path(id): Path<Id>,
     Form(f): Form<AtmForm>,
 ) -> Result<Response, WebError> {
-    let entry = f
-        .entry_id
-        .trim()
-        .trim_start_matches('#')
-        .parse::<Id>()
-        .ok();
-    state
-        .app
-        .link_atm(id, entry, &f.url, &ctx.actor())
-        .await?;
+    let entry = f.entry_id.trim().trim_start_matches('#').parse::<Id>().ok();
+    state.app.link_atm(id, entry, &f.url, &ctx.actor()).await?;
     Ok(see_other(&format!("/operator/usulan/{id}#kebaruan")))
 }
 
@@ -684,8 +733,15 @@ impl NoveltyBox {
 pub fn proposal_text(c: &kolabik_domain::proposal::ProposalContent) -> String {
     let mut out = format!("{}\n{}\n", c.title, c.summary);
     for f in [
-        "problem", "idea", "novelty", "stakeholders", "resources", "sustainability",
-        "replicability", "results", "lessons",
+        "problem",
+        "idea",
+        "novelty",
+        "stakeholders",
+        "resources",
+        "sustainability",
+        "replicability",
+        "results",
+        "lessons",
     ] {
         out.push_str(c.section(f));
         out.push('\n');

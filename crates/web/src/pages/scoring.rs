@@ -904,7 +904,7 @@ pub async fn sheet(
         String::new(),
         notice,
         StatusCode::OK,
-            super::catalog::judge_box(&state, id, blind).await?,
+        super::catalog::judge_box(&state, id, blind).await?,
     ))
 }
 
@@ -1017,7 +1017,7 @@ pub async fn save_sheet(
                 message,
                 String::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            super::catalog::judge_box(&state, id, blind).await?,
+                super::catalog::judge_box(&state, id, blind).await?,
             ))
         }
         Err(e) => Err(e.into()),
