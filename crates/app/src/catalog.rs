@@ -688,7 +688,7 @@ impl App {
         actor: &Actor,
     ) -> Result<(), AppError> {
         let url = url.trim();
-        if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
             return Err(AppError::Invalid(vec![crate::FieldError {
                 field: "atm_url",
                 key: "catalog.error_url",

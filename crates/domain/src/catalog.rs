@@ -182,7 +182,7 @@ fn check_row(
         }
     };
     let url = get("source_url").trim().to_owned();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         problems.push(p(line, "source_url", "catalog.error_url"));
     }
     if problems.len() > before {
