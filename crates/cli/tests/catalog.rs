@@ -495,6 +495,74 @@ async fn publishing_and_lineage(db: &TestDb) {
     assert_eq!(loc, "/katalog/21");
     let html = anon.get(&loc).await.text().await.unwrap();
     assert!(html.contains("Bidan Siaga Akta"));
+    let mut op = server.client();
+    op.login(OPERATOR.0, OPERATOR.1).await;
+    // An attachment the unit marks published goes with the entry; the others do not.
+    let pdf: &[u8] = b"%PDF-1.4\n%kolabik test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let (public_file, private_file) = {
+        use sqlx::Row;
+        let pool = db.connect().await;
+        let mut ids = Vec::new();
+        for name in ["brosur.pdf", "internal.pdf"] {
+            let id: i64 = sqlx::query(
+                "INSERT INTO files (sha256, filename, content_type, size_bytes, content, created_at) \
+                 VALUES ('x', $1, 'application/pdf', $2, $3, 1) RETURNING id",
+            )
+            .bind(name)
+            .bind(pdf.len() as i64)
+            .bind(pdf.to_vec())
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get(0);
+            sqlx::query("INSERT INTO proposal_files (proposal_id, file_id, label, created_at) VALUES (17, $1, $2, 1)")
+                .bind(id)
+                .bind(name)
+                .execute(&pool)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        pool.close().await;
+        (ids[0], ids[1])
+    };
+    let mut kominfo = server.client();
+    kominfo
+        .login("operator.dispendukcapil@kolabik.test", "Dukcapil-2022!")
+        .await;
+    let r = kominfo
+        .post_form(
+            &format!("/operator/usulan/17/lampiran/{public_file}/terbitkan"),
+            &[("published", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = web.post_form("/panitia/usulan/17/terbitkan", &[]).await;
+    let loc = common::location(&r);
+    assert_eq!(loc, "/katalog/21");
+    let html = anon.get(&loc).await.text().await.unwrap();
+    assert!(
+        html.contains("brosur.pdf") && !html.contains("internal.pdf"),
+        "{html}"
+    );
+    let r = anon.get(&format!("{loc}/lampiran/{public_file}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf);
+    assert_eq!(
+        anon.get(&format!("{loc}/lampiran/{private_file}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Another unit's operator cannot mark it.
+    let r = op
+        .post_form(
+            &format!("/operator/usulan/17/lampiran/{private_file}/terbitkan"),
+            &[("published", "1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
     // A draft cannot be published.
     let r = web.post_form("/panitia/usulan/11/terbitkan", &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -503,8 +571,6 @@ async fn publishing_and_lineage(db: &TestDb) {
     assert!(common::location(&r).starts_with("/masuk"));
 
     // The operator's editor shows the novelty box; the ATM link points at an entry.
-    let mut op = server.client();
-    op.login(OPERATOR.0, OPERATOR.1).await;
     let html = op.get("/operator/usulan/11").await.text().await.unwrap();
     assert!(html.contains("id=\"kebaruan\""), "{html}");
     let r = op

@@ -136,6 +136,7 @@ struct SearchPage {
     groups: Vec<FacetGroup>,
     prev: Option<String>,
     next: Option<String>,
+    committee: bool,
 }
 
 fn href(params: &SearchParams, set: &str, value: &str, page: Option<usize>) -> String {
@@ -216,6 +217,7 @@ pub async fn search(
         groups,
         prev,
         next,
+        committee: ctx.has_role(Role::Committee),
     }))
 }
 
