@@ -363,7 +363,9 @@ impl App {
             let last = self.catalog.read().last_change;
             if self.catalog.read().loaded && store::last_change(pool).await? > last {
                 let (ids, _) = store::changes_since(pool, last).await?;
-                if ids.contains(&0) {
+                // Entry 0 or many changes at once (a large import): a full rebuild reads
+                // everything in two queries instead of one per entry.
+                if ids.contains(&0) || ids.len() > 200 {
                     self.catalog.write().loaded = false;
                 }
             }
