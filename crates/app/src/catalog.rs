@@ -698,8 +698,20 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        self.ensure_own_proposal(&mut tx, proposal_id, actor)
+        let committee = self
+            .ensure_own_proposal(&mut tx, proposal_id, actor)
             .await?;
+        let state = store::proposal(&mut *tx, proposal_id)
+            .await?
+            .map(|p| p.state)
+            .unwrap_or_default();
+        let editable = ProposalState::parse(&state).is_some_and(ProposalState::is_editable);
+        if !committee && !editable {
+            return Err(AppError::Invalid(vec![crate::FieldError {
+                field: "atm_entry",
+                key: "catalog.error_not_editable",
+            }]));
+        }
         if let Some(e) = entry_id
             && store::get(&mut *tx, e).await?.is_none()
         {
@@ -736,18 +748,19 @@ impl App {
         Ok((entry, p.atm_url))
     }
 
-    /// Refuses unless the actor operates the proposal's unit (or sits on the committee).
+    /// Refuses unless the actor operates the proposal's unit or sits on the committee (or is
+    /// the system); true for the committee and the system.
     async fn ensure_own_proposal(
         &self,
         tx: &mut kolabik_store::Tx,
         proposal_id: Id,
         actor: &Actor,
-    ) -> Result<(), AppError> {
+    ) -> Result<bool, AppError> {
         let p = store::proposal(&mut **tx, proposal_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let Some(uid) = actor.user_id else {
-            return Ok(());
+            return Ok(true);
         };
         let grants = self.grants(uid).await?;
         let committee = grants
@@ -757,7 +770,7 @@ impl App {
             .iter()
             .any(|g| g.role == kolabik_domain::Role::UnitOperator && g.unit_id == Some(p.unit_id));
         if committee || own {
-            Ok(())
+            Ok(committee)
         } else {
             Err(AppError::NotFound)
         }

@@ -554,6 +554,11 @@ async fn publishing_and_lineage(db: &TestDb) {
             .status(),
         StatusCode::NOT_FOUND
     );
+    // A submitted proposal's ATM source is fixed for its operator.
+    let r = kominfo
+        .post_form("/operator/usulan/17/atm-katalog", &[("entry_id", "4")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Another unit's operator cannot mark it.
     let r = op
         .post_form(
