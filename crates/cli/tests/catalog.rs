@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{COMMITTEE, Client, OPERATOR, TestDb, TestServer};
+use common::{COMMITTEE, Client, JUDGE, OPERATOR, TestDb, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -14,7 +14,8 @@ on_both_backends!(
     import_and_search,
     similar_and_duplicates,
     two_nodes_stay_in_step,
-    publishing_and_lineage
+    publishing_and_lineage,
+    judges_see_similar_innovations_without_units_when_blind
 );
 
 async fn committee_api(server: &TestServer, db: &TestDb) -> Client {
@@ -627,4 +628,95 @@ async fn publishing_and_lineage(db: &TestDb) {
     let audit: Value = api.get("/api/v1/audit").await.json().await.unwrap();
     let text = audit.to_string();
     assert!(text.contains("catalog.published") && text.contains("catalog.atm_linked"));
+}
+
+/// The judge's score sheet shows similar innovations beside Sapa Poli (a finalist); in a blind
+/// stage no unit is named in that box and nothing links to the catalogue.
+async fn judges_see_similar_innovations_without_units_when_blind(db: &TestDb) {
+    use sqlx::Row;
+    let server = TestServer::start(db, true);
+    let pool = db.connect().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let day = 86_400_000i64;
+    let edition: i64 = sqlx::query("SELECT id FROM editions WHERE is_current = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
+    sqlx::query("UPDATE stages SET opens_at = $1, closes_at = $2 WHERE edition_id = $3 AND kind = 'penilaian'")
+        .bind(now - day)
+        .bind(now + day)
+        .bind(edition)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let stage: i64 =
+        sqlx::query("SELECT id FROM stages WHERE edition_id = $1 AND kind = 'penilaian'")
+            .bind(edition)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .get(0);
+    let judge: i64 = sqlx::query(
+        "SELECT j.id FROM judges j JOIN users u ON u.id = j.user_id WHERE u.email = $1",
+    )
+    .bind(JUDGE.0)
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+    .get(0);
+    sqlx::query("INSERT INTO edition_judges (edition_id, judge_id, state, invited_at, declared_at) VALUES ($1, $2, 'accepted', $3, $3)")
+        .bind(edition)
+        .bind(judge)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO assignments (stage_id, judge_id, proposal_id, manual, affinity, created_at) VALUES ($1, $2, 4, 1, 0, $3)")
+        .bind(stage)
+        .bind(judge)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut names: Vec<String> = Vec::new();
+    for sql in [
+        "SELECT name FROM units",
+        "SELECT unit_name FROM catalog_entries",
+    ] {
+        for r in sqlx::query(sql).fetch_all(&pool).await.unwrap() {
+            names.push(r.get::<String, _>(0));
+        }
+    }
+    let box_of = |html: &str| -> String {
+        let start = html.find("id=\"kebaruan\"").expect("novelty box");
+        let end = html[start..].find("</section>").unwrap() + start;
+        html[start..end].to_owned()
+    };
+    let mut j = server.client();
+    j.login(JUDGE.0, JUDGE.1).await;
+    let page = "/id/juri/penilaian/4";
+    let r = j.get(page).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let open = box_of(&r.text().await.unwrap());
+    assert!(open.contains("Surabaya e-Health"), "{open}");
+    assert!(open.contains("Dinas Kesehatan Kota Surabaya"), "{open}");
+    sqlx::query("UPDATE stage_judging SET blind = 1 WHERE stage_id = $1")
+        .bind(stage)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let blind = box_of(&j.get(page).await.text().await.unwrap());
+    assert!(blind.contains("Surabaya e-Health"), "{blind}");
+    assert!(!blind.contains("href=\"/katalog/"), "{blind}");
+    for n in &names {
+        assert!(
+            !blind.contains(n.as_str()),
+            "{n} named in a blind stage: {blind}"
+        );
+    }
+    pool.close().await;
 }
