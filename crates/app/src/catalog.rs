@@ -427,6 +427,15 @@ impl App {
         Ok(())
     }
 
+    /// After a write in this node: apply it to the index when one is held (a server); a CLI
+    /// process that never searched builds nothing.
+    async fn catalog_after_write(&self) -> Result<(), AppError> {
+        if self.catalog.read().loaded {
+            self.catalog_sync().await?;
+        }
+        Ok(())
+    }
+
     /// Drops the node's index and builds it again from the database.
     pub async fn catalog_reindex(&self) -> Result<(usize, usize), AppError> {
         self.catalog.write().loaded = false;
@@ -572,7 +581,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.catalog_sync().await?;
+        self.catalog_after_write().await?;
         Ok(id)
     }
 
@@ -594,7 +603,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.catalog_sync().await
+        self.catalog_after_write().await
     }
 
     /// Imports entries from CSV or JSON: every row or nothing; a dry run only checks.
@@ -642,7 +651,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.catalog_sync().await?;
+        self.catalog_after_write().await?;
         Ok(report)
     }
 
@@ -733,7 +742,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.catalog_sync().await
+        self.catalog_after_write().await
     }
 
     /// The proposal's ATM link: (entry, url).
