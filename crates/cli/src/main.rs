@@ -309,11 +309,9 @@ async fn serve(settings: Settings) -> Result<()> {
         }
     });
 
-    // The catalogue's derived index: built now, then kept in step with writes by other
+    // The catalogue's derived index: built in the background at once (the first tick fires
+    // immediately; a search meanwhile waits for it), then kept in step with writes by other
     // nodes sharing the database (their changes are also checked before each search).
-    if let Err(e) = app.catalog_sync().await {
-        tracing::warn!(error = %e, "could not build the catalogue index");
-    }
     let poller = app.clone();
     let catalog_poll = std::time::Duration::from_secs(3);
     tokio::spawn(async move {
