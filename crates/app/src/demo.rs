@@ -155,8 +155,10 @@ impl App {
     }
 
     /// Loads the demo edition when the database holds no edition and no user. Returns
-    /// whether it loaded. All rows go in one transaction.
-    pub async fn load_demo_if_empty(&self) -> Result<bool, AppError> {
+    /// whether it loaded. The base edition goes in one transaction; with `with_judging` the
+    /// completed 2022 judging is then replayed through the features' own use cases, without
+    /// it the edition stays just after administrative screening.
+    pub async fn load_demo_if_empty(&self, with_judging: bool) -> Result<bool, AppError> {
         if editions::count(self.db.pool()).await? > 0 || users::count(self.db.pool()).await? > 0 {
             return Ok(false);
         }
@@ -421,6 +423,15 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if with_judging {
+            let started = std::time::Instant::now();
+            self.load_demo_judging().await?;
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "demo: 2022 judging replayed"
+            );
+        }
+        self.load_vote_demo().await?;
         self.load_demo_catalog().await?;
         Ok(true)
     }

@@ -7,12 +7,16 @@ pub mod auth;
 pub mod catalog;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_judging;
 pub mod edition;
 pub mod error;
+pub mod field;
 pub mod funnel;
 pub mod invitations;
+pub mod jury;
 pub mod minutes;
 pub mod notify;
+pub mod presentation;
 pub mod proposals;
 pub mod results;
 pub mod scoring;
@@ -20,6 +24,7 @@ pub mod screening;
 pub mod sosialisasi;
 pub mod units;
 pub mod users;
+pub mod vote;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -52,6 +57,8 @@ pub struct App {
     mail_backoff_ms: i64,
     /// The node's derived catalogue search index (see `catalog`).
     catalog: std::sync::Arc<catalog::CatalogIndex>,
+    /// A fixed clock (the demo replays the 2022 judging at its historical instants).
+    clock: Option<Instant>,
 }
 
 impl App {
@@ -61,6 +68,7 @@ impl App {
             site_url: "http://127.0.0.1:8080".to_owned(),
             mail_backoff_ms: 60_000,
             catalog: catalog::CatalogIndex::new(),
+            clock: None,
         }
     }
 
@@ -84,7 +92,18 @@ impl App {
         &self.db
     }
 
+    /// The same application with its clock stopped at `at` (demo history only).
+    pub(crate) fn at(&self, at: Instant) -> App {
+        App {
+            clock: Some(at),
+            ..self.clone()
+        }
+    }
+
     pub fn now(&self) -> Instant {
+        if let Some(at) = self.clock {
+            return at;
+        }
         let ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis())

@@ -46,6 +46,9 @@ pub enum MailKind {
     ProposalReturned,
     ScreeningResult,
     Invitation,
+    JudgeInvitation,
+    VerificationCode,
+    ObjectionAnswered,
 }
 
 impl MailKind {
@@ -58,6 +61,9 @@ impl MailKind {
         MailKind::ProposalReturned,
         MailKind::ScreeningResult,
         MailKind::Invitation,
+        MailKind::JudgeInvitation,
+        MailKind::VerificationCode,
+        MailKind::ObjectionAnswered,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,6 +75,9 @@ impl MailKind {
             MailKind::ProposalReturned => "proposal_returned",
             MailKind::ScreeningResult => "screening_result",
             MailKind::Invitation => "invitation",
+            MailKind::JudgeInvitation => "judge_invitation",
+            MailKind::VerificationCode => "verification_code",
+            MailKind::ObjectionAnswered => "objection_answered",
         }
     }
 }

@@ -990,7 +990,7 @@ impl App {
         )
         .await?;
         if let Some(judge_user) = sheets::judge_user(&mut *tx, a.judge_id).await? {
-            let link = format!("/id/juri/{}/{}", stage.kind.as_str(), a.proposal_id);
+            let link = format!("/juri/{}/{}", stage.kind.as_str(), a.proposal_id);
             let params = json!({"reason": reason, "proposal": a.proposal_id});
             notifications::insert_notice(
                 &mut *tx,

@@ -15,7 +15,7 @@ use serde::Deserialize;
     about = "Kolabik: run a public-service innovation competition end to end."
 )]
 pub struct Cli {
-    /// TOML configuration file. Keys: addr, data, database_url, demo, public_url,
+    /// TOML configuration file. Keys: addr, data, database_url, demo, demo_before_judging, public_url,
     /// trust_proxy, smtp_url, mail_from, max_connections, log.
     #[arg(long, global = true, env = "KOLABIK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -51,6 +51,9 @@ pub enum Command {
     /// The innovation catalogue: import entries, rebuild the search index.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Check the tamper-evident logs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Indonesian text tools (no database needed).
     #[command(subcommand)]
     Text(TextCommand),
@@ -76,6 +79,10 @@ pub struct ServeArgs {
     /// the demo accounts.
     #[arg(long, env = "KOLABIK_DEMO")]
     pub demo: bool,
+    /// With --demo: stop the demo edition after administrative screening instead of
+    /// replaying its completed 2022 judging, so judging can be tried from the start.
+    #[arg(long, env = "KOLABIK_DEMO_BEFORE_JUDGING")]
+    pub demo_before_judging: bool,
     /// Public base URL when behind a reverse proxy (e.g. https://kolabik.example.go.id);
     /// an https URL makes cookies Secure.
     #[arg(long, env = "KOLABIK_PUBLIC_URL", value_name = "URL")]
@@ -154,6 +161,14 @@ pub enum CatalogCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the public vote's hash chain (and check that the append-only guards of the
+    /// vote log and the audit log are in place); report the first broken link and exit
+    /// with a non-zero code when anything is wrong.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum TextCommand {
     /// Read words from standard input (separated by spaces or lines) and print one
     /// `word<TAB>stem` line each.
@@ -167,6 +182,7 @@ struct FileConfig {
     data: Option<PathBuf>,
     database_url: Option<String>,
     demo: Option<bool>,
+    demo_before_judging: Option<bool>,
     public_url: Option<String>,
     trust_proxy: Option<bool>,
     smtp_url: Option<String>,
@@ -182,6 +198,7 @@ pub struct Settings {
     pub data: PathBuf,
     pub database_url: Option<String>,
     pub demo: bool,
+    pub demo_before_judging: bool,
     pub public_url: Option<String>,
     pub trust_proxy: bool,
     pub smtp_url: Option<String>,
@@ -226,6 +243,7 @@ impl Settings {
                 .or(file.database_url)
                 .filter(|u| !u.trim().is_empty()),
             demo: s.demo || file.demo.unwrap_or(false),
+            demo_before_judging: s.demo_before_judging || file.demo_before_judging.unwrap_or(false),
             public_url: s.public_url.clone().or(file.public_url),
             trust_proxy: s.trust_proxy || file.trust_proxy.unwrap_or(false),
             smtp_url: s

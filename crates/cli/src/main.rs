@@ -16,7 +16,8 @@ use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
 use config::{
-    AssignSolveArgs, CatalogCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand,
+    AssignSolveArgs, AuditCommand, CatalogCommand, Cli, Command, Settings, TextCommand,
+    TokenCommand, UserCommand,
 };
 
 fn main() -> ExitCode {
@@ -257,6 +258,38 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
             println!("Search index rebuilt: {entries} entries, {proposals} proposals.");
             Ok(())
         }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(&settings).await?;
+            let report = app.verify_vote_chain().await.map_err(explain)?;
+            let mut ok = true;
+            match &report.broken {
+                None => println!(
+                    "Vote chain: {} votes verified, no broken link.",
+                    report.checked
+                ),
+                Some((id, problem)) => {
+                    ok = false;
+                    println!(
+                        "Vote chain BROKEN at vote {id}: {problem} ({} votes before it verified).",
+                        report.checked
+                    );
+                }
+            }
+            if report.missing_guards.is_empty() {
+                println!("Append-only guards of audit_events, votes and vote_voids are in place.");
+            } else {
+                ok = false;
+                println!(
+                    "Append-only guards missing or disabled: {}.",
+                    report.missing_guards.join(", ")
+                );
+            }
+            if ok {
+                Ok(())
+            } else {
+                anyhow::bail!("the audit check failed")
+            }
+        }
         Command::Token(TokenCommand::Create { email, label }) => {
             let app = open(&settings).await?;
             let token = app
@@ -281,7 +314,11 @@ async fn serve(settings: Settings) -> Result<()> {
     };
     let app = open(&settings).await?;
     if settings.demo {
-        if app.load_demo_if_empty().await.map_err(explain)? {
+        if app
+            .load_demo_if_empty(!settings.demo_before_judging)
+            .await
+            .map_err(explain)?
+        {
             println!("Demo edition loaded.");
         }
         print_demo_accounts()?;

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, COMMITTEE, OPERATOR, TestDb, TestServer, UNIT_HEAD, VIEWER};
+use common::{Backend, COMMITTEE, JUDGE, OPERATOR, TestDb, TestServer, UNIT_HEAD, VIEWER};
 use fantoccini::{ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -629,5 +629,600 @@ async fn operator_writes_offline_submits_and_resubmits_on_a_phone() {
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
     b.refresh().await.unwrap();
     wait_text(&b, "#proposal-state", "Diajukan").await;
+    b.close().await.unwrap();
+}
+
+/// Uji publik and the public vote on a 360 px phone: a citizen verifies an address with the
+/// code from the e-mail, votes once, is refused a second vote in the same category (from a
+/// page opened before the first vote), and files an objection that the committee answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_votes_once_and_files_an_objection_on_a_phone() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let smtp = common::smtp::SmtpSink::start(0).await;
+    let smtp_url = smtp.url();
+    let args = ["--smtp-url", smtp_url.as_str(), "--mail-poll-ms", "100"];
+    let server = TestServer::start_with(&db, true, &args);
+    let (ok, out, err) = db.cli(&["token", "create", "--email", COMMITTEE.0], None);
+    assert!(ok, "{err}");
+    let mut committee = common::Client::new(&server.base);
+    committee.origin = None;
+    committee.bearer = Some(out.trim().to_owned());
+    for which in ["favorit", "uji-publik"] {
+        let r = committee
+            .post_json(
+                &format!("/api/v1/{which}/window"),
+                &json!({"enabled": true, "opens": wib_in(-60), "closes": wib_in(60)}),
+            )
+            .await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+    }
+    let tally: serde_json::Value = committee.get("/api/v1/favorit").await.json().await.unwrap();
+    let category = tally["categories"][0]["category_id"].as_i64().unwrap();
+    let first = tally["categories"][0]["rows"][0]["proposal_id"]
+        .as_i64()
+        .unwrap();
+    let second = tally["categories"][0]["rows"][1]["proposal_id"]
+        .as_i64()
+        .unwrap();
+
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    // Verify an address with the code from the e-mail.
+    let email = "siti.aminah@warga.kolabik.test";
+    b.goto(&server.url("/favorit")).await.unwrap();
+    assert_fits(&b, "favorit").await;
+    b.find(Locator::Id("verify-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/verifikasi-email").await;
+    b.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    b.find(Locator::Id("email-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("code-form"))
+        .await
+        .unwrap();
+    assert_fits(&b, "verification").await;
+    let mail = smtp.wait_for(email, 1).await;
+    let code = mail[0]
+        .data
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("a six-digit code in the e-mail")
+        .to_owned();
+    b.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    b.find(Locator::Id("code-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/favorit").await;
+    wait_text(&b, "#voter strong", email).await;
+
+    // A second tab shows the same form before the first vote.
+    let first_tab = b.window().await.unwrap();
+    let second_tab = b.new_window(true).await.unwrap();
+    b.switch_to_window(second_tab.handle).await.unwrap();
+    b.goto(&server.url("/favorit")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id(&format!("pilih-{second}")))
+        .await
+        .unwrap();
+
+    // Vote once in the first tab.
+    b.switch_to_window(first_tab).await.unwrap();
+    b.find(Locator::Css(&format!("label[for='pilih-{first}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#kategori-{category} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#vote-recorded",
+        "Suara Anda sudah tercatat. Terima kasih!",
+    )
+    .await;
+    let section = b
+        .find(Locator::Id(&format!("kategori-{category}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(section.contains("Anda sudah memberikan suara di kategori ini."));
+    snapshot(&b, "favorit").await;
+
+    // The second tab's stale form: the second vote is refused, in Indonesian.
+    let other = second_tab_handle(&b, &server).await;
+    b.switch_to_window(other).await.unwrap();
+    b.find(Locator::Css(&format!("label[for='pilih-{second}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#kategori-{category} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#vote-alert",
+        "Anda sudah memberikan suara di kategori ini. Setiap alamat e-mail hanya dapat memilih satu kali per kategori.",
+    )
+    .await;
+    let after: serde_json::Value = committee.get("/api/v1/favorit").await.json().await.unwrap();
+    let votes = |p: i64| {
+        after["categories"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["proposal_id"] == p)
+            .unwrap()["votes"]
+            .as_i64()
+            .unwrap()
+    };
+    let before = |p: i64| {
+        tally["categories"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["proposal_id"] == p)
+            .unwrap()["votes"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(votes(first), before(first) + 1);
+    assert_eq!(votes(second), before(second));
+
+    // File an objection on a finalist.
+    let text = "Jumlah penerima manfaat yang dilaporkan lebih besar daripada data kelurahan kami.";
+    b.goto(&server.url("/uji-publik")).await.unwrap();
+    assert_fits(&b, "uji publik").await;
+    fill(&b, "#proposal_id", &first.to_string()).await;
+    check(&b, "#kind-keberatan").await;
+    b.find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+    b.find(Locator::Id("objection-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        &b,
+        "#objection-sent",
+        "Masukan Anda sudah kami terima. Jawaban panitia akan dikirim ke alamat e-mail Anda.",
+    )
+    .await;
+
+    // The committee answers it in the browser.
+    let list: serde_json::Value = committee
+        .get("/api/v1/objections")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["body"] == text)
+        .expect("the objection")["id"]
+        .as_i64()
+        .unwrap();
+    sign_in(&b, &server, COMMITTEE).await;
+    wait_for_path(&b, "/panitia").await;
+    b.goto(&server.url("/panitia/uji-publik")).await.unwrap();
+    fill(&b, &format!("#decision-{id}"), "diterima").await;
+    let answer = "Panitia mencocokkan data dengan kelurahan; angka penerima manfaat dikoreksi.";
+    b.find(Locator::Id(&format!("answer-{id}")))
+        .await
+        .unwrap()
+        .send_keys(answer)
+        .await
+        .unwrap();
+    b.find(Locator::Css(&format!("#keberatan-{id} form button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&b, "/panitia/uji-publik").await;
+    b.wait().for_element(Locator::Id("saved")).await.unwrap();
+    let mails = smtp.wait_for(email, 2).await;
+    assert!(mails[1].body().contains("Keputusan panitia: diterima"));
+
+    // The answer is public, without the sender's address.
+    b.goto(&server.url("/uji-publik")).await.unwrap();
+    let card = b
+        .find(Locator::Id(&format!("keberatan-{id}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(card.contains(answer) && card.contains("Diterima"), "{card}");
+    assert!(!card.contains(email));
+    let public = server
+        .client()
+        .get("/uji-publik")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains(answer) && !public.contains(email));
+    b.close().await.unwrap();
+}
+
+/// The handle of the tab that is not showing the vote confirmation.
+async fn second_tab_handle(
+    b: &fantoccini::Client,
+    _server: &TestServer,
+) -> fantoccini::wd::WindowHandle {
+    let current = b.window().await.unwrap();
+    b.windows()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| *h != current)
+        .expect("a second tab")
+}
+// ------------------------------------------------------------------ the jury, end to end
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+const OTHER_JUDGE: (&str, &str) = ("syaifuddin.zuhri@juri.kolabik.test", "Juri-Kolabik-2022");
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Moves the current edition's `penilaian` stage to [now + from, now + to] (ms); its id.
+async fn move_desk_stage(pool: &sqlx::AnyPool, from: i64, to: i64) -> i64 {
+    let now = now_ms();
+    sqlx::query(
+        "UPDATE stages SET opens_at = $1, closes_at = $2 WHERE kind = 'penilaian' \
+         AND edition_id = (SELECT id FROM editions WHERE is_current = 1)",
+    )
+    .bind(now + from)
+    .bind(now + to)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "SELECT id FROM stages WHERE kind = 'penilaian' \
+         AND edition_id = (SELECT id FROM editions WHERE is_current = 1)",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn judge_of(pool: &sqlx::AnyPool, email: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT j.id FROM judges j JOIN users u ON u.id = j.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Waits until an element matches `css`.
+async fn wait_css(b: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    let started = Instant::now();
+    loop {
+        if let Ok(e) = b.find(Locator::Css(css)).await {
+            return e;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no {css} on {}",
+            b.current_url().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Scrolls the element matching `css` to the top of the window (for screenshots).
+async fn scroll_to(b: &fantoccini::Client, css: &str) {
+    b.execute(
+        "document.querySelector(arguments[0]).scrollIntoView(true);",
+        vec![json!(css)],
+    )
+    .await
+    .expect("scroll");
+}
+
+async fn click(b: &fantoccini::Client, css: &str) {
+    wait_css(b, css).await.click().await.unwrap();
+}
+
+/// Whether a JSON value names proposal `id` (as `proposal_id`, or `id` beside a `title`)
+/// or carries `title`.
+fn mentions(v: &serde_json::Value, id: i64, title: &str) -> bool {
+    match v {
+        serde_json::Value::Object(m) => m.iter().any(|(k, x)| {
+            let names_it = k == "proposal_id" || (k == "id" && m.contains_key("title"));
+            (names_it && x.as_i64() == Some(id)) || mentions(x, id, title)
+        }),
+        serde_json::Value::Array(a) => a.iter().any(|x| mentions(x, id, title)),
+        serde_json::Value::String(s) => s.contains(title),
+        _ => false,
+    }
+}
+
+fn number(text: &str) -> f64 {
+    text.trim().replace(',', ".").parse().unwrap_or(f64::NAN)
+}
+
+/// The jury on a phone: a judge signs in, is sent to the conflict-of-interest declaration,
+/// makes it, sees exactly the two proposals assigned (not the third, assigned too but under
+/// a conflict the committee pinned), scores both with the radio buttons and comments and
+/// submits them; the sheets lock. After the stage closes the committee freezes the ranking
+/// (anyway, with a reason: another judge's sheet is missing) and sees both scores. The
+/// conflicted proposal never reaches the judge: not in the queue, 404 by direct URL, absent
+/// from the queue, assignment and ranking APIs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judge_declares_scores_and_committee_freezes_the_ranking() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    let server = TestServer::start(&db, true);
+    let pool = db.connect().await;
+
+    // The committee sets the stage up (settings saved = the stage is judged), then it opens.
+    let mut committee = server.client();
+    committee.login(COMMITTEE.0, COMMITTEE.1).await;
+    let r = committee
+        .post_form(
+            "/panitia/penilaian/penilaian/pengaturan",
+            &[
+                ("blind", ""),
+                ("reviews_per_proposal", "1"),
+                ("min_academic", "0"),
+                ("min_practitioner", "0"),
+                ("max_load", "10"),
+                ("final_weight", "40"),
+                ("promote_top_n", "3"),
+                ("passing_grade", ""),
+                ("disagreement_threshold", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let stage = move_desk_stage(&pool, -DAY_MS, DAY_MS).await;
+
+    // The judge signs in and is sent to the declaration first.
+    sign_in(&b, &server, JUDGE).await;
+    wait_for_path(&b, "/juri/deklarasi").await;
+    wait_css(&b, "#must-declare").await;
+    check(&b, "input[name=confirm]").await;
+    click(&b, "#declare-submit").await;
+    wait_css(&b, "#declared-at").await;
+
+    // Assignments: the judge gets two proposals free of conflicts, and a third one that
+    // another judge also has and on which the committee pins the judge's conflict.
+    let me = judge_of(&pool, JUDGE.0).await;
+    let other = judge_of(&pool, OTHER_JUDGE.0).await;
+    let free: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT p.id, p.title FROM proposals p \
+         WHERE p.state IN ('passed_screening', 'finalist', 'winner') \
+         AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.proposal_id = p.id \
+           AND c.judge_id IN ($1, $2) AND c.lifted_at IS NULL) ORDER BY p.id",
+    )
+    .bind(me)
+    .bind(other)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(free.len() >= 3, "{free:?}");
+    let (p1, p2, (p3, title3)) = (free[0].0, free[1].0, free[2].clone());
+    for (judge, proposal) in [(me, p1), (me, p2), (me, p3), (other, p3)] {
+        sqlx::query(
+            "INSERT INTO assignments (stage_id, judge_id, proposal_id, manual, affinity, created_at) \
+             VALUES ($1, $2, $3, 1, 0, $4)",
+        )
+        .bind(stage)
+        .bind(judge)
+        .bind(proposal)
+        .bind(now_ms())
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let r = committee
+        .post_json(
+            "/api/v1/jury/conflicts",
+            &json!({"judge_id": me, "proposal_id": p3, "reason": "Pernah membina unit pengusul"}),
+        )
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+
+    // The queue: exactly the two proposals.
+    b.goto(&server.url("/juri")).await.unwrap();
+    wait_for_path(&b, "/juri").await;
+    wait_css(&b, "#stage-penilaian").await;
+    let mut shown = Vec::new();
+    for li in b.find_all(Locator::Css("li[data-proposal]")).await.unwrap() {
+        let id = li.attr("data-proposal").await.unwrap().unwrap_or_default();
+        shown.push(id.parse::<i64>().unwrap());
+    }
+    shown.sort();
+    assert_eq!(shown, vec![p1, p2]);
+    assert!(!b.source().await.unwrap().contains(&title3));
+    wait_css(&b, "a[href='/juri/dasbor']").await;
+    snapshot(&b, "judge-queue").await;
+
+    // The conflicted proposal's sheet by direct URL: the 404 page.
+    b.goto(&server.url(&format!("/juri/penilaian/{p3}")))
+        .await
+        .unwrap();
+    wait_text(&b, "h1", "Halaman tidak ditemukan").await;
+
+    // Both sheets scored through the form and submitted; each locks.
+    let scores = [
+        [
+            ("kebaruan", "8"),
+            ("efektivitas", "7"),
+            ("kemanfaatan", "9"),
+            ("replikasi", "6"),
+            ("keberlanjutan", "10"),
+            ("keterlibatan", "5"),
+        ],
+        [
+            ("kebaruan", "6"),
+            ("efektivitas", "6"),
+            ("kemanfaatan", "7"),
+            ("replikasi", "5"),
+            ("keberlanjutan", "6"),
+            ("keterlibatan", "4"),
+        ],
+    ];
+    let mut totals = Vec::new();
+    for (n, (p, sheet)) in [p1, p2].into_iter().zip(scores).enumerate() {
+        b.goto(&server.url("/juri")).await.unwrap();
+        click(&b, &format!("a[href='/juri/penilaian/{p}']")).await;
+        wait_for_path(&b, &format!("/juri/penilaian/{p}")).await;
+        for (code, score) in sheet {
+            click(&b, &format!("input[name='score.{code}'][value='{score}']")).await;
+        }
+        wait_css(&b, "#comment-kebaruan")
+            .await
+            .send_keys("Gagasan baru bagi pelayanan kelurahan.")
+            .await
+            .unwrap();
+        wait_css(&b, "#overall-comment")
+            .await
+            .send_keys("Layak dilanjutkan; perkuat data dampaknya.")
+            .await
+            .unwrap();
+        if n == 0 {
+            scroll_to(&b, "#h-scores").await;
+            snapshot(&b, "score-sheet").await;
+        }
+        click(&b, "button[name=action][value=submit]").await;
+        let total = wait_css(&b, "#sheet-total").await.text().await.unwrap();
+        totals.push(number(&total));
+        wait_css(&b, "#sheet-locked").await;
+        assert!(
+            b.find(Locator::Css("button[name=action][value=submit]"))
+                .await
+                .is_err(),
+            "a submitted sheet has no submit button"
+        );
+        let disabled = wait_css(&b, "#criterion-kebaruan")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap();
+        assert!(disabled.is_some(), "a submitted sheet is locked");
+    }
+    assert!(
+        totals.iter().all(|t| t.is_finite() && *t > 0.0),
+        "{totals:?}"
+    );
+    b.goto(&server.url("/juri")).await.unwrap();
+    let progress = wait_css(&b, "label[for=progress-penilaian]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(progress.ends_with("2 / 2"), "{progress}");
+
+    // The stage closes; the committee freezes it in the browser.
+    move_desk_stage(&pool, -2 * DAY_MS, -60_000).await;
+    let Some((cb, _driver2)) = browser(true).await else {
+        return;
+    };
+    sign_in(&cb, &server, COMMITTEE).await;
+    wait_for_path(&cb, "/panitia").await;
+    cb.goto(&server.url("/panitia/peringkat/penilaian"))
+        .await
+        .unwrap();
+    wait_css(&cb, "#freeze-form").await;
+    if cb.find(Locator::Id("anyway")).await.is_ok() {
+        check(&cb, "#anyway").await;
+        fill(
+            &cb,
+            "#freeze-reason",
+            "Lembar juri lain belum masuk; rapat memutuskan lanjut.",
+        )
+        .await;
+    }
+    check(&cb, "#confirm").await;
+    click(&cb, "#freeze-form button[type=submit]").await;
+    wait_css(&cb, "[data-frozen='1']").await;
+    for (p, total) in [(p1, totals[0]), (p2, totals[1])] {
+        let score = wait_css(&cb, &format!("tr[data-proposal='{p}'] td.num strong"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            (number(&score) - total).abs() < 0.01,
+            "{p}: {score} vs {total}"
+        );
+    }
+    scroll_to(&cb, "#ranking-h").await;
+    snapshot(&cb, "ranking").await;
+    cb.close().await.unwrap();
+
+    // The conflicted judge's APIs never carry the conflicted proposal.
+    let mut judge = server.client();
+    judge.login(JUDGE.0, JUDGE.1).await;
+    for path in [
+        "/api/v1/judge/queue",
+        "/api/v1/jury/stages/penilaian/assignments",
+        "/api/v1/rankings/penilaian",
+    ] {
+        let r = judge.get(path).await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(!mentions(&v, p3, &title3), "{path} shows {p3}: {v}");
+        assert!(mentions(&v, p1, "\u{0}"), "{path} lacks {p1}: {v}");
+    }
+    let r = judge.get(&format!("/juri/penilaian/{p3}")).await;
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
     b.close().await.unwrap();
 }

@@ -147,7 +147,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     let mut c = signed_in(&server, COMMITTEE).await;
 
     // The default rubric for the desk stage.
-    let r = c.get("/id/panitia/penilaian/penilaian/rubrik").await;
+    let r = c.get("/panitia/penilaian/penilaian/rubrik").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"kebaruan\""), "{html}");
@@ -176,7 +176,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         ]
     };
     let r = c
-        .post_form("/id/panitia/penilaian/penilaian/rubrik", &rows("30"))
+        .post_form("/panitia/penilaian/penilaian/rubrik", &rows("30"))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -195,7 +195,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     add.retain(|(k, _)| *k != "action");
     add.push(("action", "add"));
     let r = c
-        .post_form("/id/panitia/penilaian/penilaian/rubrik", &add)
+        .post_form("/panitia/penilaian/penilaian/rubrik", &add)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
@@ -204,7 +204,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
 
     // 60 + 40: saved and audited; the API reads it back.
     let r = c
-        .post_form("/id/panitia/penilaian/penilaian/rubrik", &rows("40"))
+        .post_form("/panitia/penilaian/penilaian/rubrik", &rows("40"))
         .await;
     assert_eq!(
         r.status(),
@@ -226,7 +226,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     // Settings: a refused value keeps what was typed; a good one is saved and audited.
     let r = c
         .post_form(
-            "/id/panitia/penilaian/penilaian/pengaturan",
+            "/panitia/penilaian/penilaian/pengaturan",
             &[
                 ("blind", "1"),
                 ("reviews_per_proposal", "0"),
@@ -247,9 +247,10 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         "{html}"
     );
     assert!(html.contains("value=\"7\""));
+    c.set_lang("en");
     let r = c
         .post_form(
-            "/en/panitia/penilaian/penilaian/pengaturan",
+            "/panitia/penilaian/penilaian/pengaturan",
             &[
                 ("blind", "1"),
                 ("reviews_per_proposal", "2"),
@@ -264,7 +265,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(location(&r).starts_with("/en/panitia/penilaian/penilaian/pengaturan"));
+    assert!(location(&r).starts_with("/panitia/penilaian/penilaian/pengaturan"));
     let s: Value = c
         .get("/api/v1/stages/penilaian/judging")
         .await
@@ -306,18 +307,19 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     );
     // The page in English.
     let html = c
-        .get("/en/panitia/penilaian/penilaian/pengaturan")
+        .get("/panitia/penilaian/penilaian/pengaturan")
         .await
         .text()
         .await
         .unwrap();
     assert!(html.contains("Stage settings"));
     assert!(html.contains("value=\"12.5\""));
+    c.set_lang("id");
 
     // Once the stage has opened the rubric is locked, on the page and in the API.
     move_stage(&pool, "penilaian", -DAY, DAY).await;
     let r = c
-        .post_form("/id/panitia/penilaian/penilaian/rubrik", &rows("40"))
+        .post_form("/panitia/penilaian/penilaian/rubrik", &rows("40"))
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -326,7 +328,7 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
         "{html}"
     );
     let r = c
-        .post_form("/id/panitia/penilaian/penilaian/rubrik/bawaan", &[])
+        .post_form("/panitia/penilaian/penilaian/rubrik/bawaan", &[])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = c
@@ -344,9 +346,9 @@ async fn rubric_and_settings_are_validated_and_locked(db: &TestDb) {
     );
     assert_eq!(audit_count(&pool, "stage_judging.rubric_changed").await, 1);
 
-    // Not a judged stage, or not a language: 404.
+    // Not a judged stage, or a language prefix (the language is a cookie): 404.
     assert_eq!(
-        c.get("/id/panitia/penilaian/pendaftaran").await.status(),
+        c.get("/panitia/penilaian/pendaftaran").await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -401,14 +403,14 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     assign(&pool, stage, j1, p1).await;
     assign(&pool, stage, j1, p2).await;
     assign(&pool, stage, j2, p1).await;
-    let sheet_path = format!("/id/juri/penilaian/{p1}");
+    let sheet_path = format!("/juri/penilaian/{p1}");
     let api_path = format!("/api/v1/stages/penilaian/sheets/{p1}");
 
     // Before the declaration: redirected, 404 on the sheet, the API refuses.
     let mut judge = signed_in(&server, JUDGE).await;
-    let r = judge.get("/id/juri").await;
+    let r = judge.get("/juri").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/id/juri/deklarasi");
+    assert_eq!(location(&r), "/juri/deklarasi");
     assert_eq!(judge.get(&sheet_path).await.status(), StatusCode::NOT_FOUND);
     let r = judge.get("/api/v1/judge/queue").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -418,7 +420,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
 
     declare(&pool, j1).await;
     declare(&pool, j2).await;
-    let r = judge.get("/id/juri").await;
+    let r = judge.get("/juri").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains(&html_escape(&title1)), "{html}");
@@ -495,7 +497,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     .unwrap();
     assert!((stored - 73.333_333).abs() < 1e-3);
     assert!(!sheet.to_string().contains("Rahasia juri kedua"));
-    let html = judge.get("/id/juri").await.text().await.unwrap();
+    let html = judge.get("/juri").await.text().await.unwrap();
     assert!(html.contains("1 / 2"), "{html}");
 
     // Locked after submit, on the page and in the API.
@@ -532,7 +534,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     // The committee sees the progress, the state and the total, and reopens with a reason.
     let mut committee = signed_in(&server, COMMITTEE).await;
     let html = committee
-        .get("/id/panitia/penilaian/penilaian")
+        .get("/panitia/penilaian/penilaian")
         .await
         .text()
         .await
@@ -553,7 +555,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let reopen = format!("/id/panitia/penilaian/penilaian/lembar/{sheet_id}/buka");
+    let reopen = format!("/panitia/penilaian/penilaian/lembar/{sheet_id}/buka");
     let r = committee.post_form(&reopen, &[("reason", "ok")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
@@ -634,7 +636,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     .await
     .unwrap();
     let html = committee
-        .get("/id/panitia/penilaian/penilaian")
+        .get("/panitia/penilaian/penilaian")
         .await
         .text()
         .await
@@ -645,7 +647,7 @@ async fn judge_scores_submits_and_committee_reopens(db: &TestDb) {
     // Outside the window nothing is saved; after the close a judge sees the other
     // judges' sheets on the proposals they judge.
     move_stage(&pool, "penilaian", -3 * DAY, -DAY).await;
-    let p2_path = format!("/id/juri/penilaian/{p2}");
+    let p2_path = format!("/juri/penilaian/{p2}");
     let r = post_pairs(
         &mut judge,
         &p2_path,
@@ -792,7 +794,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
 
     // An active conflict hides the proposal everywhere.
     let mut judge = signed_in(&server, JUDGE).await;
-    let html = judge.get("/id/juri").await.text().await.unwrap();
+    let html = judge.get("/juri").await.text().await.unwrap();
     assert!(
         !html.contains(&format!("data-proposal=\"{conflicted}\"")),
         "{html}"
@@ -802,7 +804,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     assert!(html.contains("0 / 1"));
     assert_eq!(
         judge
-            .get(&format!("/id/juri/penilaian/{conflicted}"))
+            .get(&format!("/juri/penilaian/{conflicted}"))
             .await
             .status(),
         StatusCode::NOT_FOUND
@@ -830,7 +832,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     );
 
     // Not blind: the unit is named, the attachment keeps its name.
-    let page = format!("/id/juri/penilaian/{blind_id}");
+    let page = format!("/juri/penilaian/{blind_id}");
     let html = judge.get(&page).await.text().await.unwrap();
     assert!(html.contains(&html_escape(&unit_name)), "{html}");
     assert!(html.contains("sk-unit.pdf"));
@@ -849,7 +851,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
         .text()
         .await
         .unwrap();
-    let queue_html = judge.get("/id/juri").await.text().await.unwrap();
+    let queue_html = judge.get("/juri").await.text().await.unwrap();
     let queue_api = judge.get("/api/v1/judge/queue").await.text().await.unwrap();
     for text in [&html, &api, &queue_html, &queue_api] {
         let lower = text.to_lowercase();
@@ -871,7 +873,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
             .await
             .unwrap();
     let r = judge
-        .get(&format!("/id/juri/penilaian/{blind_id}/lampiran/{file_id}"))
+        .get(&format!("/juri/penilaian/{blind_id}/lampiran/{file_id}"))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let disposition = r.headers()["content-disposition"]
@@ -884,7 +886,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     let mut judge2 = signed_in(&server, JUDGE2).await;
     assert_eq!(
         judge2
-            .get(&format!("/id/juri/penilaian/{blind_id}/lampiran/{file_id}"))
+            .get(&format!("/juri/penilaian/{blind_id}/lampiran/{file_id}"))
             .await
             .status(),
         StatusCode::NOT_FOUND
@@ -892,7 +894,7 @@ async fn conflicts_and_blind_stages_hide_what_they_must(db: &TestDb) {
     // The committee still sees who it is.
     let mut committee = signed_in(&server, COMMITTEE).await;
     let html = committee
-        .get("/id/panitia/penilaian/penilaian")
+        .get("/panitia/penilaian/penilaian")
         .await
         .text()
         .await

@@ -8,9 +8,12 @@ pub mod access;
 pub mod assignment;
 pub mod calibration;
 pub mod catalog;
+pub mod conflicts;
 pub mod edition;
+pub mod field;
 pub mod files;
 pub mod funnel;
+pub mod ical;
 pub mod ids;
 pub mod model;
 pub mod password;
@@ -18,10 +21,12 @@ pub mod proposal;
 pub mod ranking;
 pub mod richtext;
 pub mod rubric;
+pub mod schedule;
 pub mod scoring;
 pub mod screening;
 pub mod time;
 pub mod units;
+pub mod vote;
 
 pub use calibration::{
     AggregationMethod, JudgeLeniency, ProposalScore, Reliability, SheetTotal, aggregate,

@@ -147,3 +147,29 @@
     update();
   });
 })();
+
+// The public vote's tally (/favorit): refreshes the counts every 30 s without a reload.
+// Without JavaScript the page shows the counts of its last load.
+(function () {
+  var live = document.querySelector("[data-live-tally]");
+  if (!live || !window.fetch) { return; }
+  var fmt = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en" : "id-ID");
+  setInterval(function () {
+    fetch("/api/v1/favorit", { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        data.categories.forEach(function (cat) {
+          var section = document.getElementById("kategori-" + cat.category_id);
+          if (!section) { return; }
+          cat.rows.forEach(function (row) {
+            var cell = section.querySelector("tr[data-proposal='" + row.proposal_id + "'] td.num");
+            if (cell) { cell.textContent = fmt.format(row.votes); }
+          });
+          var total = section.querySelector("tfoot td.num");
+          if (total) { total.textContent = fmt.format(cat.total); }
+        });
+      })
+      .catch(function () {});
+  }, 30000);
+})();

@@ -583,10 +583,15 @@ pub async fn proposals(
             ProposalState::parse(s).ok_or_else(|| WebError::bad_request("error.state_invalid"))?,
         ),
     };
-    let p = state
+    let mut p = state
         .app
         .list_proposals(&ctx.grants, filter, Page::new(q.page, q.page_size))
         .await?;
+    // A recused committee member does not see the proposal (the deputy acts).
+    let hidden = crate::pages::jury::recused(&state, &ctx).await?;
+    let before = p.items.len();
+    p.items.retain(|i| !hidden.contains(&i.proposal.id));
+    p.total -= i64::try_from(before - p.items.len()).unwrap_or(0);
     Ok(Json(ProposalPage {
         total: p.total,
         page: p.page,
@@ -876,7 +881,10 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_results::ResultsApiDoc::openapi());
     doc.merge(crate::api_invitations::InvitationApiDoc::openapi());
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
+    doc.merge(crate::api_presentation::PresentationApiDoc::openapi());
     doc.merge(crate::api_scoring::ScoringApiDoc::openapi());
     doc.merge(crate::api_catalog::CatalogApiDoc::openapi());
+    doc.merge(crate::api_jury::JuryApiDoc::openapi());
+    doc.merge(crate::api_vote::VoteApiDoc::openapi());
     Json(doc).into_response()
 }

@@ -172,6 +172,7 @@ pub async fn get_one(
     ctx: Ctx,
     Path(id): Path<Id>,
 ) -> Result<Json<ProposalDetailDto>, WebError> {
+    crate::pages::jury::refuse_recused(&state, &ctx, id).await?;
     let p = state.app.proposal(id, &ctx.grants).await?;
     Ok(Json(detail(&state, p).await?))
 }

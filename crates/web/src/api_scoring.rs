@@ -395,7 +395,7 @@ fn sheet_view_dto(v: SheetView) -> SheetViewDto {
             label: a.label.clone(),
             content_type: a.content_type.clone(),
             size_bytes: a.size_bytes,
-            url: format!("/id/juri/{stage}/{}/lampiran/{}", v.proposal_id, a.file_id),
+            url: format!("/juri/{stage}/{}/lampiran/{}", v.proposal_id, a.file_id),
         })
         .collect();
     SheetViewDto {

@@ -156,6 +156,8 @@ mod tests {
             dir,
             src_dir,
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates/presentation"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates/field"),
         ] {
             for entry in std::fs::read_dir(d).unwrap().flatten() {
                 let Ok(text) = std::fs::read_to_string(entry.path()) else {
@@ -224,6 +226,15 @@ mod tests {
         used.extend(kolabik_app::units::KEYS.iter().map(|k| k.to_string()));
         used.extend(kolabik_app::invitations::KEYS.iter().map(|k| k.to_string()));
         used.extend(kolabik_app::attachments::KEYS.iter().map(|k| k.to_string()));
+        used.extend(
+            kolabik_app::presentation::KEYS
+                .iter()
+                .map(|k| k.to_string()),
+        );
+        used.extend(kolabik_app::field::KEYS.iter().map(|k| k.to_string()));
+        for f in kolabik_domain::field::Finding::ALL {
+            used.push(f.label_key().into());
+        }
         use kolabik_domain::password::PasswordError as P;
         for e in [P::TooShort, P::TooLong, P::ContainsEmail, P::TooSimple] {
             used.push(e.key().into());

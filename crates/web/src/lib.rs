@@ -9,11 +9,14 @@ mod api_catalog;
 mod api_edition;
 mod api_funnel;
 mod api_invitations;
+mod api_jury;
+mod api_presentation;
 mod api_proposals;
 mod api_results;
 mod api_scoring;
 mod api_screening;
 mod api_sosialisasi;
+mod api_vote;
 mod assets;
 mod ctx;
 mod error;
@@ -89,14 +92,26 @@ const ATTACHMENT_BODY_LIMIT: usize =
 /// import itself refuses more than 1 MiB of CSV).
 const IMPORT_BODY_LIMIT: usize = kolabik_domain::units::MAX_IMPORT_BYTES + 64 * 1024;
 
+/// Who may open a field visit (the use case then checks the judge's assignment).
+const VISITORS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
+/// Body limit of field-visit photo uploads: the largest photo plus the envelope.
+const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
+/// Body limit of an objection with evidence: the largest file plus the form.
+const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 1024;
+
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::catalog;
+    use pages::jury;
     use pages::results as results_pages;
     use pages::scoring;
+    /// The jury's stage assignments: the committee sees all, a judge their own.
+    const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
+    use pages::vote;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
     };
+    use pages::{field, presentation};
     let r = |method, path, area, handler| (RouteSpec { method, path, area }, handler);
     vec![
         r("GET", "/", Area::Public, get(public::home)),
@@ -401,8 +416,162 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             post(proposals::committee_return),
         ),
-        r("GET", "/juri", JUDGE, get(dashboards::judge)),
+        r("GET", "/juri/dasbor", JUDGE, get(dashboards::judge)),
         r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
+        // --- presentation & field verification ---
+        r(
+            "GET",
+            "/panitia/presentasi",
+            COMMITTEE,
+            get(presentation::board),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/buat",
+            COMMITTEE,
+            post(presentation::generate),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/terbitkan",
+            COMMITTEE,
+            post(presentation::publish),
+        ),
+        r(
+            "POST",
+            "/panitia/presentasi/sesi/{id}",
+            COMMITTEE,
+            post(presentation::edit_slot),
+        ),
+        r(
+            "GET",
+            "/usulan/{id}/jadwal.ics",
+            COMMITTEE_OR_OPERATOR,
+            get(presentation::unit_ics),
+        ),
+        r(
+            "GET",
+            "/juri/jadwal",
+            JUDGE,
+            get(presentation::judge_schedule),
+        ),
+        r(
+            "GET",
+            "/juri/jadwal.ics",
+            JUDGE,
+            get(presentation::judge_ics),
+        ),
+        r("GET", "/panitia/lapangan", COMMITTEE, get(field::board)),
+        r(
+            "POST",
+            "/panitia/lapangan/daftar-periksa",
+            COMMITTEE,
+            post(field::save_checklist),
+        ),
+        r(
+            "POST",
+            "/panitia/lapangan/kunjungan",
+            COMMITTEE,
+            post(field::schedule),
+        ),
+        r("GET", "/lapangan/{visit}", VISITORS, get(field::visit)),
+        r("POST", "/lapangan/{visit}", VISITORS, post(field::save)),
+        r(
+            "POST",
+            "/lapangan/{visit}/foto",
+            VISITORS,
+            post(field::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/lapangan/{visit}/foto/{file_id}",
+            VISITORS,
+            get(field::photo),
+        ),
+        r(
+            "GET",
+            "/api/v1/presentation/slots",
+            COMMITTEE,
+            get(api_presentation::slots),
+        ),
+        r(
+            "POST",
+            "/api/v1/presentation/slots/generate",
+            COMMITTEE,
+            post(api_presentation::generate),
+        ),
+        r(
+            "PUT",
+            "/api/v1/presentation/slots/{id}",
+            COMMITTEE,
+            axum::routing::put(api_presentation::update_slot),
+        ),
+        r(
+            "POST",
+            "/api/v1/presentation/publish",
+            COMMITTEE,
+            post(api_presentation::publish),
+        ),
+        r(
+            "GET",
+            "/api/v1/proposals/{id}/presentation.ics",
+            COMMITTEE_OR_OPERATOR,
+            get(api_presentation::unit_ics),
+        ),
+        r(
+            "GET",
+            "/api/v1/judge/presentation.ics",
+            JUDGE,
+            get(api_presentation::judge_ics),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/checklist",
+            COMMITTEE,
+            get(api_presentation::checklist),
+        ),
+        r(
+            "PUT",
+            "/api/v1/field/checklist",
+            COMMITTEE,
+            axum::routing::put(api_presentation::set_checklist),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/visits",
+            COMMITTEE,
+            get(api_presentation::visits),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits",
+            COMMITTEE,
+            post(api_presentation::schedule_visit),
+        ),
+        r(
+            "GET",
+            "/api/v1/field/visits/{visit}",
+            VISITORS,
+            get(api_presentation::visit),
+        ),
+        r(
+            "PUT",
+            "/api/v1/field/visits/{visit}",
+            VISITORS,
+            axum::routing::put(api_presentation::save_visit),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits/{visit}/complete",
+            VISITORS,
+            post(api_presentation::complete_visit),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits/{visit}/photos",
+            VISITORS,
+            post(api_presentation::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        ),
         // --- results ---
         r(
             "GET",
@@ -527,62 +696,57 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         // --- scoring workspace (stage settings, rubric, judge's queue and sheets) ---
         r(
             "GET",
-            "/{lang}/panitia/penilaian/{stage}",
+            "/panitia/penilaian/{stage}",
             COMMITTEE,
             get(scoring::progress),
         ),
         r(
             "POST",
-            "/{lang}/panitia/penilaian/{stage}/lembar/{id}/buka",
+            "/panitia/penilaian/{stage}/lembar/{id}/buka",
             COMMITTEE,
             post(scoring::reopen),
         ),
         r(
             "GET",
-            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            "/panitia/penilaian/{stage}/pengaturan",
             COMMITTEE,
             get(scoring::settings),
         ),
         r(
             "POST",
-            "/{lang}/panitia/penilaian/{stage}/pengaturan",
+            "/panitia/penilaian/{stage}/pengaturan",
             COMMITTEE,
             post(scoring::save_settings),
         ),
         r(
             "GET",
-            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            "/panitia/penilaian/{stage}/rubrik",
             COMMITTEE,
             get(scoring::rubric),
         ),
         r(
             "POST",
-            "/{lang}/panitia/penilaian/{stage}/rubrik",
+            "/panitia/penilaian/{stage}/rubrik",
             COMMITTEE,
             post(scoring::save_rubric),
         ),
         r(
             "POST",
-            "/{lang}/panitia/penilaian/{stage}/rubrik/bawaan",
+            "/panitia/penilaian/{stage}/rubrik/bawaan",
             COMMITTEE,
             post(scoring::reset_rubric),
         ),
-        r("GET", "/{lang}/juri", JUDGE, get(scoring::queue)),
-        r(
-            "GET",
-            "/{lang}/juri/{stage}/{id}",
-            JUDGE,
-            get(scoring::sheet),
-        ),
+        r("GET", "/juri", JUDGE, get(scoring::queue)),
+        r("GET", "/juri/{stage}/{id}", JUDGE, get(scoring::sheet)),
         r(
             "POST",
-            "/{lang}/juri/{stage}/{id}",
+            "/juri/{stage}/{id}",
             JUDGE,
             post(scoring::save_sheet),
         ),
         r(
             "GET",
-            "/{lang}/juri/{stage}/{id}/lampiran/{file_id}",
+            "/juri/{stage}/{id}/lampiran/{file_id}",
             JUDGE,
             get(scoring::attachment),
         ),
@@ -756,6 +920,315 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/proposals/{id}/publish",
             COMMITTEE,
             post(api_catalog::publish),
+        ),
+        // --- jury ---
+        r("GET", "/panitia/juri", COMMITTEE, get(jury::pool)),
+        r("POST", "/panitia/juri", COMMITTEE, post(jury::create)),
+        r("GET", "/panitia/juri/{id}", COMMITTEE, get(jury::edit_form)),
+        r("POST", "/panitia/juri/{id}", COMMITTEE, post(jury::update)),
+        r(
+            "POST",
+            "/panitia/juri/{id}/undang",
+            COMMITTEE,
+            post(jury::invite),
+        ),
+        r(
+            "GET",
+            "/juri/undangan/{token}",
+            Area::Public,
+            get(jury::invitation),
+        ),
+        r(
+            "POST",
+            "/juri/undangan/{token}",
+            Area::Public,
+            post(jury::answer),
+        ),
+        r("GET", "/juri/deklarasi", JUDGE, get(jury::declaration)),
+        r("POST", "/juri/deklarasi", JUDGE, post(jury::declare)),
+        r(
+            "GET",
+            "/juri/penugasan/{stage}",
+            JUDGE,
+            get(jury::my_assignments),
+        ),
+        r("GET", "/panitia/konflik", COMMITTEE, get(jury::conflicts)),
+        r("POST", "/panitia/konflik", COMMITTEE, post(jury::pin)),
+        r(
+            "POST",
+            "/panitia/konflik/{id}/angkat",
+            COMMITTEE,
+            post(jury::lift),
+        ),
+        r("POST", "/panitia/rekusal", COMMITTEE, post(jury::recuse)),
+        r(
+            "POST",
+            "/panitia/rekusal/{id}/cabut",
+            COMMITTEE,
+            post(jury::lift_recusal),
+        ),
+        r(
+            "GET",
+            "/panitia/penugasan/{stage}",
+            COMMITTEE,
+            get(jury::board),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/jalankan",
+            COMMITTEE,
+            post(jury::start_run),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/terapkan",
+            COMMITTEE,
+            post(jury::apply_run),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/tambah",
+            COMMITTEE,
+            post(jury::add),
+        ),
+        r(
+            "POST",
+            "/panitia/penugasan/{stage}/hapus",
+            COMMITTEE,
+            post(jury::remove),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/judges",
+            COMMITTEE,
+            get(api_jury::judges),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges",
+            COMMITTEE,
+            post(api_jury::create_judge),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/judges/{id}",
+            COMMITTEE,
+            get(api_jury::judge),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges/{id}",
+            COMMITTEE,
+            post(api_jury::update_judge),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/judges/{id}/invitation",
+            COMMITTEE,
+            post(api_jury::invite),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/declaration",
+            JUDGE,
+            get(api_jury::declaration),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/declaration",
+            JUDGE,
+            post(api_jury::declare),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/my-conflicts",
+            JUDGE,
+            get(api_jury::my_conflicts),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/conflicts",
+            COMMITTEE,
+            get(api_jury::conflicts),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/conflicts",
+            COMMITTEE,
+            post(api_jury::pin),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/conflicts/{id}/lift",
+            COMMITTEE,
+            post(api_jury::lift),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/recusals",
+            COMMITTEE,
+            get(api_jury::recusals),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/recusals",
+            COMMITTEE,
+            post(api_jury::recuse),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/recusals/{id}/lift",
+            COMMITTEE,
+            post(api_jury::lift_recusal),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/stages/{stage}/assignments",
+            JURY_READERS,
+            get(api_jury::stage_assignments),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/assignments",
+            COMMITTEE,
+            post(api_jury::add_assignment),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/assignments/{id}/remove",
+            COMMITTEE,
+            post(api_jury::remove_assignment),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/runs",
+            COMMITTEE,
+            post(api_jury::start_run),
+        ),
+        r(
+            "GET",
+            "/api/v1/jury/stages/{stage}/runs/latest",
+            COMMITTEE,
+            get(api_jury::latest_run),
+        ),
+        r(
+            "POST",
+            "/api/v1/jury/stages/{stage}/runs/{id}/apply",
+            COMMITTEE,
+            post(api_jury::apply_run),
+        ),
+        // --- public vote and uji publik ---
+        r(
+            "GET",
+            "/verifikasi-email",
+            Area::Public,
+            get(vote::verify_form),
+        ),
+        r(
+            "POST",
+            "/verifikasi-email",
+            Area::Public,
+            post(vote::send_code),
+        ),
+        r(
+            "POST",
+            "/verifikasi-email/kode",
+            Area::Public,
+            post(vote::check_code),
+        ),
+        r("GET", "/favorit", Area::Public, get(vote::favorit)),
+        r("POST", "/favorit", Area::Public, post(vote::cast)),
+        r("GET", "/uji-publik", Area::Public, get(vote::uji_publik)),
+        r(
+            "POST",
+            "/uji-publik",
+            Area::Public,
+            post(vote::file_objection).layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        ),
+        r(
+            "GET",
+            "/panitia/uji-publik",
+            COMMITTEE,
+            get(vote::committee_objections),
+        ),
+        r(
+            "POST",
+            "/panitia/uji-publik/jendela",
+            COMMITTEE,
+            post(vote::save_objection_window),
+        ),
+        r(
+            "POST",
+            "/panitia/uji-publik/{id}/jawab",
+            COMMITTEE,
+            post(vote::answer_objection),
+        ),
+        r(
+            "GET",
+            "/panitia/uji-publik/{id}/bukti",
+            COMMITTEE,
+            get(vote::evidence),
+        ),
+        r(
+            "GET",
+            "/panitia/favorit",
+            COMMITTEE,
+            get(vote::committee_votes),
+        ),
+        r(
+            "POST",
+            "/panitia/favorit/jendela",
+            COMMITTEE,
+            post(vote::save_vote_window),
+        ),
+        r(
+            "POST",
+            "/panitia/favorit/{id}/batal",
+            COMMITTEE,
+            post(vote::void_vote),
+        ),
+        r(
+            "GET",
+            "/api/v1/uji-publik",
+            Area::Public,
+            get(api_vote::uji_publik),
+        ),
+        r(
+            "POST",
+            "/api/v1/uji-publik/window",
+            COMMITTEE,
+            post(api_vote::set_objection_window),
+        ),
+        r(
+            "GET",
+            "/api/v1/objections",
+            COMMITTEE,
+            get(api_vote::objections),
+        ),
+        r(
+            "POST",
+            "/api/v1/objections/{id}/answer",
+            COMMITTEE,
+            post(api_vote::answer),
+        ),
+        r(
+            "GET",
+            "/api/v1/favorit",
+            Area::Public,
+            get(api_vote::favorit),
+        ),
+        r(
+            "POST",
+            "/api/v1/favorit/window",
+            COMMITTEE,
+            post(api_vote::set_vote_window),
+        ),
+        r("GET", "/api/v1/votes", COMMITTEE, get(api_vote::votes)),
+        r(
+            "POST",
+            "/api/v1/votes/{id}/void",
+            COMMITTEE,
+            post(api_vote::void),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

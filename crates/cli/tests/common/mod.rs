@@ -183,12 +183,27 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// The server; with `demo`, the demo edition WITHOUT its 2022 judging history (most
+    /// tests build their own judging fixtures): see `start_full_demo`.
     pub fn start(db: &TestDb, demo: bool) -> TestServer {
         TestServer::start_with(db, demo, &[])
     }
 
+    /// The demo edition with its completed 2022 judging (as `serve --demo` shows it).
+    pub fn start_full_demo(db: &TestDb) -> TestServer {
+        TestServer::launch(db, true, &[])
+    }
+
     /// `start` with further `serve` arguments (e.g. `--smtp-url`).
     pub fn start_with(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
+        let mut args = extra_args.to_vec();
+        if demo {
+            args.push("--demo-before-judging");
+        }
+        TestServer::launch(db, demo, &args)
+    }
+
+    fn launch(db: &TestDb, demo: bool, extra_args: &[&str]) -> TestServer {
         // A test may pin the address (to restart a server on the same port).
         let mut args = vec!["serve"];
         if !extra_args.contains(&"--addr") {
@@ -430,6 +445,21 @@ impl Client {
             .send()
             .await
             .expect("POST");
+        self.keep_cookies(&r);
+        r
+    }
+
+    /// A PUT with a JSON body (the JSON API's replacements).
+    pub async fn put_json(&mut self, path: &str, body: &serde_json::Value) -> Response {
+        let h = self.post_headers();
+        let r = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .headers(h)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT");
         self.keep_cookies(&r);
         r
     }

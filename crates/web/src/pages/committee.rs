@@ -128,10 +128,15 @@ pub async fn proposals(
 ) -> Result<Response, WebError> {
     let selected = q.state.clone().unwrap_or_default();
     let filter = ProposalState::parse(&selected);
-    let proposals = state
+    let mut proposals = state
         .app
         .list_proposals(&ctx.grants, filter, Page::new(q.page, Some(50)))
         .await?;
+    // A recused committee member does not see the proposal (the deputy acts).
+    let hidden = super::jury::recused(&state, &ctx).await?;
+    let before = proposals.items.len();
+    proposals.items.retain(|p| !hidden.contains(&p.proposal.id));
+    proposals.total -= i64::try_from(before - proposals.items.len()).unwrap_or(0);
     let tz = state
         .app
         .current_edition()

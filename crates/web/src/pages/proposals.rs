@@ -148,6 +148,8 @@ struct EditPage {
     max_attachments: i64,
     /// Similar innovations, the ATM link and attachment publishing (catalogue).
     novelty: super::catalog::NoveltyBox,
+    /// The published presentation slot and the visible field visit (operators only).
+    stages_box: super::presentation::UnitStages,
 }
 
 impl EditPage {
@@ -237,8 +239,10 @@ pub(crate) async fn edit_page(
             .collect::<Vec<_>>(),
     )
     .await?;
+    let stages_box = super::presentation::unit_stages(state, ctx, p.id).await;
     let page = EditPage {
         novelty,
+        stages_box,
         attachments,
         max_attachment_mb,
         max_attachments: kolabik_app::attachments::MAX_ATTACHMENTS,
@@ -589,6 +593,7 @@ pub async fn head_send_back(
     Path(id): Path<Id>,
     Form(input): Form<ReasonInput>,
 ) -> Result<Response, WebError> {
+    super::jury::refuse_recused(&state, &ctx, id).await?;
     match state
         .app
         .return_proposal(id, &input.reason, &ctx.actor(), &ctx.grants)
@@ -614,6 +619,7 @@ pub async fn committee_view(
     ctx: Ctx,
     Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
+    super::jury::refuse_recused(&state, &ctx, id).await?;
     let p = state.app.proposal(id, &ctx.grants).await?;
     edit_page(
         &state,

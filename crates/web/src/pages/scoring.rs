@@ -1,11 +1,11 @@
-//! Judging pages. The committee: a judged stage's settings (`/{lang}/panitia/penilaian/
-//! {stage}/pengaturan`), its rubric editor (`…/rubrik`, a plain form with N rows and an
+//! Judging pages. The committee: a judged stage's settings (`/panitia/penilaian/{stage}/
+//! pengaturan`), its rubric editor (`…/rubrik`, a plain form with N rows and an
 //! "add row" submit, so it works without JavaScript) and the progress view with the
-//! reopen action (`/{lang}/panitia/penilaian/{stage}`). The judge: the queue
-//! (`/{lang}/juri`) and one score sheet (`/{lang}/juri/{stage}/{id}`, id = proposal id)
+//! reopen action (`/panitia/penilaian/{stage}`). The judge: the queue
+//! (`/juri`) and one score sheet (`/juri/{stage}/{id}`, id = proposal id)
 //! with its attachments.
 //!
-//! The `{lang}` segment (`id` or `en`) chooses the page's language.
+//! The language is the request's (cookie), as on every other page.
 
 use std::collections::HashMap;
 
@@ -28,27 +28,6 @@ use crate::error::WebError;
 use crate::forms::FormState;
 use crate::i18n::Tr;
 use crate::view::Chrome;
-
-/// The request's context in the language the path names; other segments are 404.
-fn in_lang(ctx: &Ctx, lang: &str) -> Result<Ctx, WebError> {
-    let lang = Lang::parse(lang).ok_or_else(WebError::not_found)?;
-    let mut ctx = ctx.clone();
-    ctx.lang = lang;
-    Ok(ctx)
-}
-
-/// The page frame; the language switch leads to the same page in the other language.
-fn chrome(ctx: &Ctx, title: &str) -> Chrome {
-    let mut c = Chrome::new(ctx, title);
-    let other = match ctx.lang {
-        Lang::Id => "/en/",
-        Lang::En => "/id/",
-    };
-    if let Some(rest) = ctx.path.get(4..) {
-        c.path = format!("{other}{rest}");
-    }
-    c
-}
 
 fn stage_kind(code: &str) -> Result<StageKind, WebError> {
     kolabik_app::scoring::judged_kind(code).ok_or_else(WebError::not_found)
@@ -82,7 +61,6 @@ fn total_text(lang: Lang, t: Option<f64>) -> String {
 #[template(path = "scoring/settings.html")]
 struct SettingsPage {
     c: Chrome,
-    lang: &'static str,
     kind: StageKind,
     v: JudgingView,
     form: FormState,
@@ -118,10 +96,9 @@ async fn settings_page(
             .with_value("passing_grade", &i.passing_grade)
             .with_value("disagreement_threshold", &i.disagreement_threshold)
     });
-    let c = chrome(ctx, ctx.tr().get("scoring.settings.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("scoring.settings.title"));
     let mut r = render(&SettingsPage {
         c,
-        lang: ctx.lang.as_str(),
         kind,
         v,
         form,
@@ -134,10 +111,9 @@ async fn settings_page(
 pub async fn settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     settings_page(
         &state,
         &ctx,
@@ -152,10 +128,9 @@ pub async fn settings(
 pub async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     stage_kind(&stage)?;
     let input = SettingsInput {
         blind: !form_value(&pairs, "blind").is_empty(),
@@ -174,7 +149,7 @@ pub async fn save_settings(
         .await
     {
         Ok(()) => Ok(see_other(&format!(
-            "/{lang}/panitia/penilaian/{stage}/pengaturan?saved=1"
+            "/panitia/penilaian/{stage}/pengaturan?saved=1"
         ))),
         Err(AppError::Invalid(errors)) => {
             let form = FormState::new(ctx.tr())
@@ -382,7 +357,6 @@ fn place_rubric_errors(tr: Tr, rows: &mut [RubricRow], errors: &[RubricError]) -
 #[template(path = "scoring/rubric.html")]
 struct RubricPage {
     c: Chrome,
-    lang: &'static str,
     kind: StageKind,
     v: JudgingView,
     rows: Vec<RubricRow>,
@@ -425,10 +399,9 @@ async fn rubric_page(
         .filter(|r| r.counted)
         .filter_map(|r| kolabik_domain::rubric::parse_percent_bp(&r.weight).ok())
         .sum();
-    let c = chrome(ctx, ctx.tr().get("scoring.rubric_form.title"));
+    let c = Chrome::new(ctx, ctx.tr().get("scoring.rubric_form.title"));
     let mut r = render(&RubricPage {
         c,
-        lang: ctx.lang.as_str(),
         kind,
         v,
         rows,
@@ -448,10 +421,9 @@ async fn rubric_page(
 pub async fn rubric(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     rubric_page(
         &state,
         &ctx,
@@ -467,10 +439,9 @@ pub async fn rubric(
 pub async fn save_rubric(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     stage_kind(&stage)?;
     let tr = ctx.tr();
     let mut rows = rows_from_form(&pairs);
@@ -508,7 +479,7 @@ pub async fn save_rubric(
     };
     match state.app.save_rubric(&stage, &rubric, &ctx.actor()).await {
         Ok(()) => Ok(see_other(&format!(
-            "/{lang}/panitia/penilaian/{stage}/rubrik?saved=1"
+            "/panitia/penilaian/{stage}/rubrik?saved=1"
         ))),
         Err(AppError::Invalid(fields)) => {
             let errors = match rubric.validate() {
@@ -534,13 +505,12 @@ pub async fn save_rubric(
 pub async fn reset_rubric(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     stage_kind(&stage)?;
     match state.app.reset_rubric(&stage, &ctx.actor()).await {
         Ok(()) => Ok(see_other(&format!(
-            "/{lang}/panitia/penilaian/{stage}/rubrik?saved=1"
+            "/panitia/penilaian/{stage}/rubrik?saved=1"
         ))),
         Err(AppError::Invalid(fields)) => {
             let tr = ctx.tr();
@@ -566,7 +536,6 @@ pub async fn reset_rubric(
 #[template(path = "scoring/progress.html")]
 struct ProgressPage {
     c: Chrome,
-    lang: &'static str,
     kind: StageKind,
     p: Progress,
     /// The sheet whose reopen was refused, the reason typed and the message.
@@ -611,10 +580,9 @@ async fn progress_page(
         ctx.tr().get("scoring.progress.title"),
         ctx.tr().get(kind.label_key())
     );
-    let c = chrome(ctx, &title);
+    let c = Chrome::new(ctx, &title);
     let mut r = render(&ProgressPage {
         c,
-        lang: ctx.lang.as_str(),
         kind,
         p,
         reopen_error,
@@ -626,9 +594,8 @@ async fn progress_page(
 pub async fn progress(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage)): Path<(String, String)>,
+    Path(stage): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     progress_page(&state, &ctx, &stage, None, StatusCode::OK).await
 }
 
@@ -641,17 +608,16 @@ pub struct ReasonInput {
 pub async fn reopen(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage, id)): Path<(String, String, Id)>,
+    Path((stage, id)): Path<(String, Id)>,
     Form(input): Form<ReasonInput>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     stage_kind(&stage)?;
     match state
         .app
         .reopen_sheet(&stage, id, &input.reason, &ctx.actor())
         .await
     {
-        Ok(()) => Ok(see_other(&format!("/{lang}/panitia/penilaian/{stage}"))),
+        Ok(()) => Ok(see_other(&format!("/panitia/penilaian/{stage}"))),
         Err(AppError::Invalid(fields)) => {
             let tr = ctx.tr();
             let msg = fields
@@ -678,7 +644,6 @@ pub async fn reopen(
 #[template(path = "scoring/queue.html")]
 struct QueuePage {
     c: Chrome,
-    lang: &'static str,
     q: JudgeQueue,
 }
 
@@ -691,23 +656,14 @@ impl QueuePage {
     }
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(lang): Path<String>,
-) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
+pub async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let q = state.app.judge_queue(user.id).await?;
     if !q.declared {
-        return Ok(see_other(&format!("/{lang}/juri/deklarasi")));
+        return Ok(see_other("/juri/deklarasi"));
     }
-    let c = chrome(&ctx, ctx.tr().get("scoring.queue.title"));
-    Ok(render(&QueuePage {
-        c,
-        lang: ctx.lang.as_str(),
-        q,
-    }))
+    let c = Chrome::new(&ctx, ctx.tr().get("scoring.queue.title"));
+    Ok(render(&QueuePage { c, q }))
 }
 
 // -------------------------------------------------------------------- judge: sheet
@@ -755,7 +711,6 @@ fn indicator_views(
 #[template(path = "scoring/sheet.html")]
 struct SheetPage {
     c: Chrome,
-    lang: &'static str,
     v: SheetView,
     sections: [SectionSpec; 10],
     indicators: Vec<IndicatorView>,
@@ -858,10 +813,9 @@ fn sheet_page(
     } else {
         v.content.title.clone()
     };
-    let c = chrome(ctx, &title);
+    let c = Chrome::new(ctx, &title);
     let mut r = render(&SheetPage {
         c,
-        lang: ctx.lang.as_str(),
         indicators: indicator_views(ctx.tr(), &v.content),
         tz: v.time_zone,
         v,
@@ -881,10 +835,9 @@ fn sheet_page(
 pub async fn sheet(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage, id)): Path<(String, String, Id)>,
+    Path((stage, id)): Path<(String, Id)>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
     let blind = v.blind;
@@ -966,10 +919,9 @@ fn sheet_errors(tr: Tr, errors: &[SheetError]) -> HashMap<String, Vec<String>> {
 pub async fn save_sheet(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage, id)): Path<(String, String, Id)>,
+    Path((stage, id)): Path<(String, Id)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let ctx = in_lang(&ctx, &lang)?;
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
     let blind = v.blind;
@@ -1005,7 +957,7 @@ pub async fn save_sheet(
     {
         Ok(_) => {
             let flag = if submit { "submitted" } else { "saved" };
-            Ok(see_other(&format!("/{lang}/juri/{stage}/{id}?{flag}=1")))
+            Ok(see_other(&format!("/juri/{stage}/{id}?{flag}=1")))
         }
         Err(e @ (AppError::Invalid(_) | AppError::Deadline(..))) => {
             let message = crate::error::message(&ctx, e.into());
@@ -1027,9 +979,8 @@ pub async fn save_sheet(
 pub async fn attachment(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((lang, stage, id, file_id)): Path<(String, String, Id, Id)>,
+    Path((stage, id, file_id)): Path<(String, Id, Id)>,
 ) -> Result<Response, WebError> {
-    in_lang(&ctx, &lang)?;
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let (meta, bytes) = state
         .app

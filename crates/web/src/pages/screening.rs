@@ -165,6 +165,7 @@ pub async fn show(
     ctx: Ctx,
     Path(id): Path<Id>,
 ) -> Result<Response, WebError> {
+    super::jury::refuse_recused(&state, &ctx, id).await?;
     let form = FormState::new(ctx.tr());
     detail_page(&state, &ctx, id, form, &[], StatusCode::OK).await
 }
