@@ -698,7 +698,7 @@ async fn judges_see_similar_innovations_without_units_when_blind(db: &TestDb) {
     };
     let mut j = server.client();
     j.login(JUDGE.0, JUDGE.1).await;
-    let page = "/id/juri/penilaian/4";
+    let page = "/juri/penilaian/4";
     let r = j.get(page).await;
     assert_eq!(r.status(), StatusCode::OK);
     let open = box_of(&r.text().await.unwrap());
