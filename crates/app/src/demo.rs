@@ -432,6 +432,7 @@ impl App {
             );
         }
         self.load_vote_demo().await?;
+        self.load_demo_catalog().await?;
         Ok(true)
     }
 }

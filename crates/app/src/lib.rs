@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod catalog;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_judging;
@@ -54,6 +55,8 @@ pub struct App {
     site_url: String,
     /// First retry delay of a failed e-mail; each further one doubles it.
     mail_backoff_ms: i64,
+    /// The node's derived catalogue search index (see `catalog`).
+    catalog: std::sync::Arc<catalog::CatalogIndex>,
     /// A fixed clock (the demo replays the 2022 judging at its historical instants).
     clock: Option<Instant>,
 }
@@ -64,6 +67,7 @@ impl App {
             db,
             site_url: "http://127.0.0.1:8080".to_owned(),
             mail_backoff_ms: 60_000,
+            catalog: catalog::CatalogIndex::new(),
             clock: None,
         }
     }

@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The innovation catalogue: import entries, rebuild the search index.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Check the tamper-evident logs.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -137,6 +140,24 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Import entries from a CSV (header row) or JSON (array of objects) file; every row or
+    /// nothing. Columns: title, unit, unit_kind, region, year, category, values, sdgs, stage,
+    /// summary, body, indicators ("name: before -> after unit; …"), results, source_url,
+    /// replicated_from, modified.
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// Only check the file and report bad rows; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Rebuild the derived search index from the database (also tells every running node,
+    /// through the change sequence, to re-read every entry).
+    Reindex,
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,7 +16,8 @@ use kolabik_domain::assignment::{Instance, Status, solve};
 use kolabik_web::WebConfig;
 
 use config::{
-    AssignSolveArgs, AuditCommand, Cli, Command, Settings, TextCommand, TokenCommand, UserCommand,
+    AssignSolveArgs, AuditCommand, CatalogCommand, Cli, Command, Settings, TextCommand,
+    TokenCommand, UserCommand,
 };
 
 fn main() -> ExitCode {
@@ -222,6 +223,41 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
         // Handled in `main` before any configuration is read.
         Command::AssignSolve(_) => anyhow::bail!("assign-solve does not use the runtime"),
         Command::Text(command) => text(&command),
+        Command::Catalog(CatalogCommand::Import { file, dry_run }) => {
+            let app = open(&settings).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let report = app
+                .import_catalog(&text, dry_run, &Actor::system())
+                .await
+                .map_err(explain)?;
+            if !report.problems.is_empty() {
+                for p in &report.problems {
+                    let column = if p.column.is_empty() {
+                        "-"
+                    } else {
+                        p.column.as_str()
+                    };
+                    eprintln!("row {}, column {column}: {}", p.line, p.key);
+                }
+                anyhow::bail!("{} problem(s); nothing imported", report.problems.len());
+            }
+            if dry_run {
+                println!("Dry run: {} row(s) valid; nothing written.", report.rows);
+            } else {
+                println!("Imported {} catalogue entr(ies).", report.created);
+            }
+            Ok(())
+        }
+        Command::Catalog(CatalogCommand::Reindex) => {
+            let app = open(&settings).await?;
+            let (entries, proposals) = app
+                .catalog_reindex_all(&Actor::system())
+                .await
+                .map_err(explain)?;
+            println!("Search index rebuilt: {entries} entries, {proposals} proposals.");
+            Ok(())
+        }
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&settings).await?;
             let report = app.verify_vote_chain().await.map_err(explain)?;
@@ -306,6 +342,22 @@ async fn serve(settings: Settings) -> Result<()> {
             tick.tick().await;
             if let Err(e) = sweeper.purge_expired_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+
+    // The catalogue's derived index: built in the background at once (the first tick fires
+    // immediately; a search meanwhile waits for it), then kept in step with writes by other
+    // nodes sharing the database (their changes are also checked before each search).
+    let poller = app.clone();
+    let catalog_poll = std::time::Duration::from_secs(3);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(catalog_poll);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = poller.catalog_sync().await {
+                tracing::warn!(error = %e, "could not refresh the catalogue index");
             }
         }
     });

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod assignment;
 pub mod calibration;
+pub mod catalog;
 pub mod conflicts;
 pub mod edition;
 pub mod field;

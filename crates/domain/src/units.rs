@@ -291,7 +291,7 @@ fn parents_first(rows: Vec<UnitRow>) -> Vec<UnitRow> {
 /// Splits CSV text into records: `"` quotes fields, `""` is a quote inside one, a quoted
 /// field may span lines; CRLF and LF both end a record. Returns (first line, fields) per
 /// non-blank record, or the line of an unterminated quote.
-fn split_records(text: &str, sep: char) -> Result<Vec<(usize, Vec<String>)>, usize> {
+pub fn split_records(text: &str, sep: char) -> Result<Vec<(usize, Vec<String>)>, usize> {
     let mut records = Vec::new();
     let mut fields: Vec<String> = Vec::new();
     let mut field = String::new();

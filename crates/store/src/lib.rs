@@ -18,6 +18,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 pub mod announcements;
 pub mod assignments;
 pub mod audit;
+pub mod catalog;
 pub mod conflicts;
 pub mod editions;
 pub mod field;

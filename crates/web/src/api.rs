@@ -883,6 +883,7 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_attachments::AttachmentApiDoc::openapi());
     doc.merge(crate::api_presentation::PresentationApiDoc::openapi());
     doc.merge(crate::api_scoring::ScoringApiDoc::openapi());
+    doc.merge(crate::api_catalog::CatalogApiDoc::openapi());
     doc.merge(crate::api_jury::JuryApiDoc::openapi());
     doc.merge(crate::api_vote::VoteApiDoc::openapi());
     Json(doc).into_response()

@@ -5,6 +5,7 @@
 
 pub mod api;
 mod api_attachments;
+mod api_catalog;
 mod api_edition;
 mod api_funnel;
 mod api_invitations;
@@ -99,6 +100,7 @@ const PHOTO_BODY_LIMIT: usize = kolabik_app::field::MAX_PHOTO_BYTES + 64 * 1024;
 const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 1024;
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use pages::catalog;
     use pages::jury;
     use pages::results as results_pages;
     use pages::scoring;
@@ -802,6 +804,122 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/stages/{stage}/score-sheets/{id}/reopen",
             COMMITTEE,
             post(api_scoring::reopen),
+        ),
+        // --- catalogue ---
+        r("GET", "/katalog", Area::Public, get(catalog::search)),
+        r(
+            "GET",
+            "/katalog/paling-direplikasi",
+            Area::Public,
+            get(catalog::most_replicated),
+        ),
+        r(
+            "GET",
+            "/katalog/data.csv",
+            Area::Public,
+            get(catalog::data_csv),
+        ),
+        r(
+            "GET",
+            "/katalog/data.json",
+            Area::Public,
+            get(catalog::data_json),
+        ),
+        r(
+            "GET",
+            "/katalog/metadata.json",
+            Area::Public,
+            get(catalog::metadata_json),
+        ),
+        r("GET", "/katalog/{id}", Area::Public, get(catalog::show)),
+        r(
+            "GET",
+            "/katalog/{id}/lampiran/{file_id}",
+            Area::Public,
+            get(catalog::file),
+        ),
+        r("GET", "/panitia/katalog", COMMITTEE, get(catalog::manage)),
+        r(
+            "POST",
+            "/panitia/katalog/impor",
+            COMMITTEE,
+            post(catalog::import).layer(DefaultBodyLimit::max(
+                kolabik_domain::catalog::MAX_IMPORT_BYTES * 3 + 64 * 1024,
+            )),
+        ),
+        r(
+            "POST",
+            "/panitia/katalog/{id}/hapus",
+            COMMITTEE,
+            post(catalog::remove),
+        ),
+        r(
+            "POST",
+            "/panitia/usulan/{id}/terbitkan",
+            COMMITTEE,
+            post(catalog::publish),
+        ),
+        r(
+            "GET",
+            "/panitia/duplikat",
+            COMMITTEE,
+            get(catalog::duplicates),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/lampiran/{file_id}/terbitkan",
+            COMMITTEE_OR_OPERATOR,
+            post(catalog::publish_file),
+        ),
+        r(
+            "POST",
+            "/operator/usulan/{id}/atm-katalog",
+            COMMITTEE_OR_OPERATOR,
+            post(catalog::link_atm),
+        ),
+        r(
+            "GET",
+            "/api/v1/catalog",
+            Area::Public,
+            get(api_catalog::search),
+        ),
+        r(
+            "GET",
+            "/api/v1/catalog/{id}",
+            Area::Public,
+            get(api_catalog::entry),
+        ),
+        r(
+            "GET",
+            "/api/v1/catalog/{id}/similar",
+            Area::Public,
+            get(api_catalog::similar),
+        ),
+        r(
+            "POST",
+            "/api/v1/catalog/import",
+            COMMITTEE,
+            post(api_catalog::import).layer(DefaultBodyLimit::max(
+                kolabik_domain::catalog::MAX_IMPORT_BYTES * 3 + 64 * 1024,
+            )),
+        ),
+        r(
+            "POST",
+            "/api/v1/similar",
+            Area::SignedIn,
+            post(api_catalog::similar_text),
+        ),
+        r(
+            "GET",
+            "/api/v1/duplicates",
+            COMMITTEE,
+            get(api_catalog::duplicates),
+        ),
+        r(
+            "POST",
+            "/api/v1/proposals/{id}/publish",
+            COMMITTEE,
+            post(api_catalog::publish),
         ),
         // --- jury ---
         r("GET", "/panitia/juri", COMMITTEE, get(jury::pool)),

@@ -49,6 +49,11 @@ impl Chrome {
                 label_key: "nav.sosialisasi",
                 current: ctx.path.starts_with("/sosialisasi"),
             },
+            NavItem {
+                href: "/katalog",
+                label_key: "catalog.title",
+                current: ctx.path.starts_with("/katalog"),
+            },
         ];
         for role in ctx.roles() {
             let (href, label_key) = role_home(role);

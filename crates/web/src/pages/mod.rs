@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod attachments;
+pub mod catalog;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;

@@ -146,6 +146,8 @@ struct EditPage {
     attachments: Vec<kolabik_app::store::proposal_files::Attachment>,
     max_attachment_mb: i64,
     max_attachments: i64,
+    /// Similar innovations, the ATM link and attachment publishing (catalogue).
+    novelty: super::catalog::NoveltyBox,
     /// The published presentation slot and the visible field visit (operators only).
     stages_box: super::presentation::UnitStages,
 }
@@ -226,8 +228,20 @@ pub(crate) async fn edit_page(
             .any(|g| g.unit_id == Some(p.unit_id) && g.role == kolabik_domain::Role::UnitOperator);
     let attachments = state.app.attachments(p.id, &ctx.grants).await?;
     let max_attachment_mb = state.app.attachment_limit_mb(p.edition_id).await?;
+    let novelty = super::catalog::operator_box(
+        state,
+        ctx,
+        p.id,
+        &super::catalog::proposal_text(&content),
+        &attachments
+            .iter()
+            .map(|a| (a.file.id, a.label.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let stages_box = super::presentation::unit_stages(state, ctx, p.id).await;
     let page = EditPage {
+        novelty,
         stages_box,
         attachments,
         max_attachment_mb,

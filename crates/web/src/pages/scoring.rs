@@ -723,6 +723,8 @@ struct SheetPage {
     message: String,
     notice: String,
     tz: TimeZone,
+    /// Similar innovations beside the proposal (units hidden in a blind stage).
+    novelty: super::catalog::NoveltyBox,
 }
 
 impl SheetPage {
@@ -784,6 +786,7 @@ fn sheet_page(
     message: String,
     notice: String,
     status: StatusCode,
+    novelty: super::catalog::NoveltyBox,
 ) -> Response {
     let sheet = typed.map(|(s, _)| s).unwrap_or(&v.sheet);
     let scores = match typed {
@@ -821,6 +824,7 @@ fn sheet_page(
         comments,
         overall,
         errors,
+        novelty,
         message,
         notice,
     });
@@ -836,6 +840,7 @@ pub async fn sheet(
 ) -> Result<Response, WebError> {
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
+    let blind = v.blind;
     let tr = ctx.tr();
     let notice = if q.submitted.is_some() {
         tr.get("scoring.sheet.notice_submitted").to_owned()
@@ -852,6 +857,7 @@ pub async fn sheet(
         String::new(),
         notice,
         StatusCode::OK,
+        super::catalog::judge_box(&state, id, blind).await?,
     ))
 }
 
@@ -918,6 +924,7 @@ pub async fn save_sheet(
 ) -> Result<Response, WebError> {
     let user = ctx.user.as_ref().ok_or_else(WebError::unauthenticated)?;
     let v = state.app.judge_sheet(&stage, id, user.id).await?;
+    let blind = v.blind;
     let tr = ctx.tr();
     let submit = form_value(&pairs, "action") == "submit";
     let (sheet, mut problems, raw) = sheet_from_form(&v.rubric, &pairs);
@@ -940,6 +947,7 @@ pub async fn save_sheet(
             message,
             String::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
+            super::catalog::judge_box(&state, id, blind).await?,
         ));
     }
     match state
@@ -961,6 +969,7 @@ pub async fn save_sheet(
                 message,
                 String::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                super::catalog::judge_box(&state, id, blind).await?,
             ))
         }
         Err(e) => Err(e.into()),

@@ -104,6 +104,8 @@ struct DetailPage {
     decisions: Vec<(&'static str, String)>,
     form: FormState,
     tz: TimeZone,
+    /// Similar innovations and near-duplicates (catalogue).
+    novelty: super::catalog::NoveltyBox,
 }
 
 async fn detail_page(
@@ -141,7 +143,9 @@ async fn detail_page(
         .iter()
         .map(|d| (d.as_str(), c.t(d.label_key()).to_owned()))
         .collect();
+    let novelty = super::catalog::committee_box(state, id).await?;
     let mut resp = render(&DetailPage {
+        novelty,
         c,
         d,
         checks,
