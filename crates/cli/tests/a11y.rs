@@ -10,6 +10,8 @@
 //! downloads and anything that does not answer 200 with HTML are left out (and named on
 //! stderr).
 //!
+//! Each page is audited at 360 px and at desktop width, in Indonesian and in English.
+//!
 //! Without JavaScript: every page is first fetched over plain HTTP (no script runs) and must
 //! carry its main landmark with a non-empty `<h1>`, and every form in it an `action` and a
 //! submit button, so the content and the forms are in the server-rendered HTML. Scripts on
@@ -271,38 +273,42 @@ async fn public_pages_pass_the_accessibility_audit() {
         assert!(print.contains(rule), "the print style lacks {rule:?}");
     }
 
-    for phone in [true, false] {
+    for (phone, lang) in [(true, "id"), (false, "id"), (true, "en"), (false, "en")] {
         let Some((b, _driver)) = browser(phone).await else {
             return;
         };
         let width = if phone { "360 px" } else { "desktop" };
+        // The language switch keeps the choice in a cookie for the whole session.
+        b.goto(&server.url(&format!("/bahasa/{lang}?next=/")))
+            .await
+            .expect("switch language");
         for path in &pages {
             b.goto(&server.url(path)).await.expect("goto");
             let meta = b.execute(META, vec![]).await.expect("meta");
             let text = |k: &str| meta[k].as_str().unwrap_or("").trim().to_owned();
             if text("title").is_empty() {
-                problems.push(format!("{path}: empty <title>"));
+                problems.push(format!("{path} ({lang}): empty <title>"));
             }
-            if text("lang") != "id" {
+            if text("lang") != lang {
                 problems.push(format!(
-                    "{path}: <html lang={:?}>, wanted \"id\"",
+                    "{path} ({lang}): <html lang={:?}>, wanted {lang:?}",
                     text("lang")
                 ));
             }
             for og in ["og_title", "og_description"] {
                 if text(og).is_empty() {
-                    problems.push(format!("{path}: no {og}"));
+                    problems.push(format!("{path} ({lang}): no {og}"));
                 }
             }
             b.execute(AXE, vec![]).await.expect("inject axe-core");
             let found = b.execute_async(RUN_AXE, vec![]).await.expect("axe.run");
             if let Some(e) = found.get("error") {
-                problems.push(format!("{path} ({width}): axe failed: {e}"));
+                problems.push(format!("{path} ({lang}, {width}): axe failed: {e}"));
                 continue;
             }
             for v in found.as_array().into_iter().flatten() {
                 problems.push(format!(
-                    "{path} ({width}): {} [{}] {} at {}",
+                    "{path} ({lang}, {width}): {} [{}] {} at {}",
                     v["id"].as_str().unwrap_or(""),
                     v["impact"].as_str().unwrap_or(""),
                     v["help"].as_str().unwrap_or(""),
