@@ -54,6 +54,8 @@ pub struct ViewerDashboard {
     pub by_state: Vec<(ProposalState, i64)>,
     pub by_unit_kind: Vec<(UnitKind, i64)>,
     pub by_category: Vec<(String, i64)>,
+    /// Proposals entered in each judged stage (the pipeline after screening).
+    pub by_stage: Vec<(kolabik_domain::StageKind, i64)>,
     pub proposals_total: i64,
 }
 
@@ -164,6 +166,7 @@ impl App {
             by_state,
             by_unit_kind: stats::proposals_by_unit_kind(pool, edition.id).await?,
             by_category: stats::proposals_by_category(pool, edition.id).await?,
+            by_stage: stats::entries_by_stage(pool, edition.id).await?,
             proposals_total,
         })
     }

@@ -1,6 +1,6 @@
 //! Aggregate counts for dashboards: one grouped query each, never a query per row.
 
-use kolabik_domain::{Id, Instant, ProposalState, UnitKind};
+use kolabik_domain::{Id, Instant, ProposalState, StageKind, UnitKind};
 use sqlx::{Any, Executor, Row};
 
 use crate::{Page, Paged, Result, corrupt};
@@ -219,4 +219,29 @@ pub async fn stuck_proposals(
         page: page.number,
         page_size: page.size,
     })
+}
+
+/// Proposals entered in each judged stage of one edition (desk assessment, presentation,
+/// field verification), in the order of the timeline, stages with none included.
+pub async fn entries_by_stage<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<Vec<(StageKind, i64)>> {
+    let rows = sqlx::query(
+        "SELECT s.kind, COUNT(e.proposal_id) AS n FROM stages s \
+         LEFT JOIN stage_entries e ON e.stage_id = s.id \
+         WHERE s.edition_id = $1 \
+         AND s.kind IN ('penilaian', 'presentasi_wawancara', 'verifikasi_lapangan') \
+         GROUP BY s.id, s.kind, s.opens_at ORDER BY s.opens_at, s.id",
+    )
+    .bind(edition_id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let k: String = r.try_get("kind")?;
+            let kind = StageKind::parse(&k).ok_or_else(|| corrupt("stages.kind", &k))?;
+            Ok((kind, r.try_get("n")?))
+        })
+        .collect()
 }

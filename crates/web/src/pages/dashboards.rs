@@ -130,6 +130,7 @@ struct ViewerPage {
     state_bars: Vec<Bar>,
     kind_bars: Vec<Bar>,
     category_bars: Vec<Bar>,
+    stage_bars: Vec<Bar>,
 }
 
 pub async fn viewer(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -143,6 +144,11 @@ pub async fn viewer(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
             .map(|(k, n)| (c.t(k.label_key()).to_owned(), *n)),
     );
     let category_bars = bars(d.by_category.iter().cloned());
+    let stage_bars = bars(
+        d.by_stage
+            .iter()
+            .map(|(k, n)| (c.t(k.label_key()).to_owned(), *n)),
+    );
     Ok(render(&ViewerPage {
         c,
         edition,
@@ -150,5 +156,6 @@ pub async fn viewer(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         state_bars,
         kind_bars,
         category_bars,
+        stage_bars,
     }))
 }
