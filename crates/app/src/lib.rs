@@ -18,6 +18,7 @@ pub mod minutes;
 pub mod notify;
 pub mod presentation;
 pub mod proposals;
+pub mod publication;
 pub mod results;
 pub mod scoring;
 pub mod screening;

@@ -244,7 +244,9 @@ fn sample_path(path: &str) -> String {
         // An unknown invitation token: a friendly 404 page.
         .replace("{token}", "contoh-token")
         // The demo has no field visits: the visit pages answer 404, but must not refuse.
-        .replace("{visit}", "1");
+        .replace("{visit}", "1")
+        // No edition of the demo is published: the results of a year answer 404.
+        .replace("{year}", "2026");
     // Routes that need a query to answer 200 get a sample one.
     match path.as_str() {
         "/api/v1/deadline" => format!("{path}?unit=dinas-perikanan"),
@@ -255,6 +257,7 @@ fn sample_path(path: &str) -> String {
 fn may_be_absent(path: &str) -> bool {
     path.contains("{file_id}")
         || path.contains("{visit}")
+        || path.contains("{year}")
         || (path.contains("{id}") && path.ends_with(".ics"))
 }
 

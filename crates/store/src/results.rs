@@ -436,3 +436,77 @@ pub async fn judgeable_proposals<'e>(
         .map(|r| Ok((r.try_get("id")?, r.try_get("title")?)))
         .collect()
 }
+
+/// When the edition's results were published, and whether the scores are shown.
+pub async fn publication<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<(Option<Instant>, bool)> {
+    let row =
+        sqlx::query("SELECT results_published_at, results_show_scores FROM editions WHERE id = $1")
+            .bind(edition_id)
+            .fetch_one(ex)
+            .await?;
+    let show: i64 = row.try_get("results_show_scores")?;
+    Ok((
+        row.try_get::<Option<i64>, _>("results_published_at")?
+            .map(Instant),
+        show != 0,
+    ))
+}
+
+pub async fn set_publication<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+    published_at: Instant,
+    show_scores: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE editions SET results_published_at = $2, results_show_scores = $3 WHERE id = $1",
+    )
+    .bind(edition_id)
+    .bind(published_at.millis())
+    .bind(i64::from(show_scores))
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Editions whose results are published, newest year first: (id, year, name, published at).
+pub async fn published_editions<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<(Id, i64, String, Instant)>> {
+    let rows = sqlx::query(
+        "SELECT id, year, name, results_published_at FROM editions \
+         WHERE results_published_at IS NOT NULL ORDER BY year DESC, id DESC",
+    )
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get::<i64, _>("year")?,
+                r.try_get("name")?,
+                Instant(r.try_get("results_published_at")?),
+            ))
+        })
+        .collect()
+}
+
+/// Makes a `passed_screening` or `finalist` proposal a `winner`. True when it changed.
+pub async fn make_winner<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    proposal_id: Id,
+    now: Instant,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE proposals SET state = 'winner', updated_at = $2 \
+         WHERE id = $1 AND state IN ('passed_screening', 'finalist')",
+    )
+    .bind(proposal_id)
+    .bind(now.millis())
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

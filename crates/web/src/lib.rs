@@ -102,6 +102,7 @@ const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::catalog;
     use pages::jury;
+    use pages::publication as publication_pages;
     use pages::results as results_pages;
     use pages::scoring;
     /// The jury's stage assignments: the committee sees all, a judge their own.
@@ -1229,6 +1230,37 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/votes/{id}/void",
             COMMITTEE,
             post(api_vote::void),
+        ),
+        // --- publication and certificates ---
+        r(
+            "GET",
+            "/hasil",
+            Area::Public,
+            get(publication_pages::current),
+        ),
+        r(
+            "GET",
+            "/hasil/arsip",
+            Area::Public,
+            get(publication_pages::archive),
+        ),
+        r(
+            "GET",
+            "/hasil/{year}",
+            Area::Public,
+            get(publication_pages::by_year),
+        ),
+        r(
+            "GET",
+            "/panitia/publikasi",
+            COMMITTEE,
+            get(publication_pages::committee),
+        ),
+        r(
+            "POST",
+            "/panitia/publikasi",
+            COMMITTEE,
+            post(publication_pages::publish),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

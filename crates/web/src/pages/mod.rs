@@ -14,6 +14,7 @@ pub mod notices;
 pub mod presentation;
 pub mod proposals;
 pub mod public;
+pub mod publication;
 pub mod results;
 pub mod scoring;
 pub mod screening;
