@@ -33,13 +33,6 @@ use crate::{Actor, App, AppError, FieldError, record};
 /// How long a judge's invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
 
-/// The stages a jury judges, in order.
-pub const JUDGED_STAGES: &[StageKind] = &[
-    StageKind::Penilaian,
-    StageKind::PresentasiWawancara,
-    StageKind::VerifikasiLapangan,
-];
-
 /// Panel rules when a stage has no `stage_judging` row yet.
 pub const DEFAULT_RULES: PanelRules = PanelRules {
     reviews: 3,
@@ -833,7 +826,7 @@ impl App {
             .collect();
         // Visits in every judged stage but the last: a judge who visited a proposal does
         // not judge it again later.
-        let earlier: Vec<&str> = JUDGED_STAGES[..JUDGED_STAGES.len() - 1]
+        let earlier: Vec<&str> = StageKind::JUDGED[..StageKind::JUDGED.len() - 1]
             .iter()
             .map(|k| k.as_str())
             .collect();
@@ -1127,20 +1120,6 @@ impl App {
 
     // --- assignment -------------------------------------------------------------------
 
-    /// The current edition's judged stage named by its kind code; `NotFound` otherwise.
-    pub async fn jury_stage(&self, code: &str) -> Result<(Edition, Stage), AppError> {
-        let kind = StageKind::parse(code)
-            .filter(|k| JUDGED_STAGES.contains(k))
-            .ok_or(AppError::NotFound)?;
-        let edition = self.ensure_current_edition().await?;
-        let stage = editions::stages(self.db.pool(), edition.id)
-            .await?
-            .into_iter()
-            .find(|s| s.kind == kind)
-            .ok_or(AppError::NotFound)?;
-        Ok((edition, stage))
-    }
-
     async fn rules_of(&self, stage_id: Id) -> Result<(PanelRules, bool), AppError> {
         Ok(match jury::panel_rules(self.db.pool(), stage_id).await? {
             Some((reviews, min_academic, min_practitioner, max_load, frozen)) => (
@@ -1177,7 +1156,7 @@ impl App {
         code: &str,
         viewer: Option<Id>,
     ) -> Result<Board, AppError> {
-        let (edition, stage) = self.jury_stage(code).await?;
+        let (edition, stage) = self.judged_stage(code).await?;
         let (rules, frozen) = self.rules_of(stage.id).await?;
         let hidden = match viewer {
             Some(u) => self.committee_hidden_proposals(u).await?,
@@ -1326,7 +1305,7 @@ impl App {
         code: &str,
         actor: &Actor,
     ) -> Result<(Id, Instance), AppError> {
-        let (_, stage) = self.jury_stage(code).await?;
+        let (_, stage) = self.judged_stage(code).await?;
         let (_, frozen) = self.rules_of(stage.id).await?;
         Self::refuse_frozen(frozen)?;
         self.recompute_conflicts(actor).await?;
@@ -1411,7 +1390,7 @@ impl App {
         &self,
         code: &str,
     ) -> Result<Option<(Run, Option<Solution>)>, AppError> {
-        let (_, stage) = self.jury_stage(code).await?;
+        let (_, stage) = self.judged_stage(code).await?;
         let Some(run) = jury::latest_run(self.db.pool(), stage.id).await? else {
             return Ok(None);
         };
@@ -1610,7 +1589,7 @@ impl App {
     /// current edition does not have (yet) simply lists nothing.
     pub async fn my_assignments(&self, user_id: Id, code: &str) -> Result<MyAssignments, AppError> {
         let kind = StageKind::parse(code)
-            .filter(|k| JUDGED_STAGES.contains(k))
+            .filter(|k| StageKind::JUDGED.contains(k))
             .ok_or(AppError::NotFound)?;
         let edition = self.ensure_current_edition().await?;
         let stage = editions::stages(self.db.pool(), edition.id)

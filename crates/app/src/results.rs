@@ -25,13 +25,6 @@ use serde_json::json;
 use crate::funnel::Label;
 use crate::{Actor, App, AppError, record};
 
-/// The judged stages, in order: each promotes into the next one the edition has.
-pub const JUDGED: [StageKind; 3] = [
-    StageKind::Penilaian,
-    StageKind::PresentasiWawancara,
-    StageKind::VerifikasiLapangan,
-];
-
 /// Shortest reason for a manual entry change or freezing with sheets missing.
 pub const MIN_REASON_CHARS: usize = 10;
 
@@ -312,9 +305,7 @@ fn invalid(field: &'static str, key: &'static str) -> AppError {
 }
 
 fn stage_kind(code: &str) -> Result<StageKind, AppError> {
-    StageKind::parse(code)
-        .filter(|k| JUDGED.contains(k))
-        .ok_or(AppError::NotFound)
+    StageKind::parse_judged(code).ok_or(AppError::NotFound)
 }
 
 fn rubric_of(judging: Option<&Judging>, kind: StageKind) -> Rubric {
@@ -729,7 +720,7 @@ impl App {
             (cats, missing, method.as_str().to_owned())
         };
         let (rel, per_criterion, leniency) = calibration_of(&rubric, &categories);
-        let present: Vec<StageKind> = JUDGED
+        let present: Vec<StageKind> = StageKind::JUDGED
             .iter()
             .copied()
             .filter(|k| stages.iter().any(|s| s.kind == *k))
@@ -882,7 +873,7 @@ impl App {
         stages: &[Stage],
         actor: &Actor,
     ) -> Result<u64, AppError> {
-        let first = JUDGED
+        let first = StageKind::JUDGED
             .iter()
             .copied()
             .find(|k| stages.iter().any(|s| s.kind == *k));
@@ -917,7 +908,7 @@ impl App {
         actor: &Actor,
     ) -> Result<u64, AppError> {
         let (edition, stage, stages) = self.judged_stage_and_all(stage_code).await?;
-        let first = JUDGED
+        let first = StageKind::JUDGED
             .iter()
             .copied()
             .find(|k| stages.iter().any(|s| s.kind == *k));
@@ -1234,7 +1225,7 @@ impl App {
             (_, Some(g)) => Promotion::PassingGrade(g),
             _ => return Err(invalid("stage", "results.no_rule")),
         };
-        let present: Vec<&Stage> = JUDGED
+        let present: Vec<&Stage> = StageKind::JUDGED
             .iter()
             .filter_map(|k| stages.iter().find(|s| s.kind == *k))
             .collect();
@@ -1371,7 +1362,7 @@ impl App {
         let judgings = rs::judgings_for_edition(pool, edition.id).await?;
         let stage_rows = rs::stage_results_for_edition(pool, edition.id).await?;
         let mut summaries = Vec::new();
-        for kind in JUDGED {
+        for kind in StageKind::JUDGED {
             let Some(stage) = stages.iter().find(|s| s.kind == kind) else {
                 continue;
             };
@@ -1466,7 +1457,7 @@ impl App {
             return Ok(out);
         }
         let stages = editions::stages(pool, p.edition_id).await?;
-        for kind in JUDGED {
+        for kind in StageKind::JUDGED {
             let Some(stage) = stages.iter().find(|s| s.kind == kind) else {
                 continue;
             };

@@ -25,20 +25,8 @@ use serde_json::json;
 
 use crate::{Actor, App, AppError, FieldError, record};
 
-/// The judged stages, in order; their kind codes name them in URLs.
-pub const JUDGED: [StageKind; 3] = [
-    StageKind::Penilaian,
-    StageKind::PresentasiWawancara,
-    StageKind::VerifikasiLapangan,
-];
-
 /// What replaces a unit's identity in a blind stage.
 pub const REDACTED: &str = "•••";
-
-/// The judged stage named by its kind code, if it is one.
-pub fn judged_kind(code: &str) -> Option<StageKind> {
-    StageKind::parse(code).filter(|k| JUDGED.contains(k))
-}
 
 fn invalid(field: &'static str, key: &'static str) -> AppError {
     AppError::Invalid(vec![FieldError { field, key }])
@@ -433,14 +421,8 @@ pub fn rubric_field_errors(errors: &[kolabik_domain::RubricError]) -> Vec<FieldE
 impl App {
     /// The current edition's judged stage named by its kind code.
     pub async fn judged_stage(&self, code: &str) -> Result<(Edition, Stage), AppError> {
-        let kind = judged_kind(code).ok_or(AppError::NotFound)?;
-        let edition = self.ensure_current_edition().await?;
-        let stage = editions::stages(self.db.pool(), edition.id)
-            .await?
-            .into_iter()
-            .find(|s| s.kind == kind)
-            .ok_or(AppError::NotFound)?;
-        Ok((edition, stage))
+        let kind = StageKind::parse_judged(code).ok_or(AppError::NotFound)?;
+        self.current_stage_of_kind(kind).await
     }
 
     /// A judged stage's settings, created with the default rubric of its kind on first
@@ -627,7 +609,7 @@ impl App {
             .collect();
         let mut stages = Vec::new();
         for stage in editions::stages(pool, edition.id).await? {
-            if !JUDGED.contains(&stage.kind) {
+            if !StageKind::JUDGED.contains(&stage.kind) {
                 continue;
             }
             let visible = assignments::visible_to_judge(pool, stage.id, judge.id).await?;

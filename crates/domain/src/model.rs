@@ -144,6 +144,20 @@ code_enum!(
     }
 );
 
+impl StageKind {
+    /// The stages a jury scores, in order: each promotes into the next one the edition has.
+    pub const JUDGED: [StageKind; 3] = [
+        StageKind::Penilaian,
+        StageKind::PresentasiWawancara,
+        StageKind::VerifikasiLapangan,
+    ];
+
+    /// The judged stage named by its kind code (as in URLs), if it is one.
+    pub fn parse_judged(code: &str) -> Option<StageKind> {
+        StageKind::parse(code).filter(|k| StageKind::JUDGED.contains(k))
+    }
+}
+
 impl ProposalState {
     /// States in which the unit may still edit the text.
     pub fn is_editable(self) -> bool {

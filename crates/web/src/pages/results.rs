@@ -194,7 +194,7 @@ fn reliability(c: &Chrome, r: &StageRanking, lang: Lang) -> (RelView, Vec<RelVie
 }
 
 fn stage_links(c: &Chrome, prefix: &str) -> Vec<(String, String)> {
-    kolabik_app::results::JUDGED
+    kolabik_domain::StageKind::JUDGED
         .iter()
         .map(|k| {
             (
@@ -583,7 +583,7 @@ pub async fn set_method(
 ) -> Result<Response, WebError> {
     // The form is on the overview and on each stage's page; go back where it was sent.
     let back = get(&pairs, "back");
-    let back = match kolabik_app::results::JUDGED
+    let back = match kolabik_domain::StageKind::JUDGED
         .iter()
         .find(|k| back == format!("/panitia/peringkat/{}", k.as_str()))
     {

@@ -30,7 +30,7 @@ use crate::i18n::Tr;
 use crate::view::Chrome;
 
 fn stage_kind(code: &str) -> Result<StageKind, WebError> {
-    kolabik_app::scoring::judged_kind(code).ok_or_else(WebError::not_found)
+    kolabik_domain::StageKind::parse_judged(code).ok_or_else(WebError::not_found)
 }
 
 fn form_value(pairs: &[(String, String)], k: &str) -> String {
