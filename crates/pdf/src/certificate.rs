@@ -242,9 +242,9 @@ pub fn certificate(c: &Certificate<'_>) -> Result<Vec<u8>, CertificateError> {
 
     fill(&mut page, GREEN);
     let mut y = HEIGHT - 130.0;
-    y = centred(&mut page, Font::Bold, 13.0, cx, y, 600.0, c.issuer) - 14.0;
+    y = centred(&mut page, Font::Bold, 13.0, cx, y, 600.0, c.issuer) - 20.0;
     fill(&mut page, GOLD);
-    y = centred(&mut page, Font::Bold, 30.0, cx, y, 640.0, c.heading) - 2.0;
+    y = centred(&mut page, Font::Bold, 30.0, cx, y, 640.0, c.heading) - 6.0;
     page.set_fill_gray(0.35);
     y = centred(
         &mut page,
@@ -254,11 +254,11 @@ pub fn certificate(c: &Certificate<'_>) -> Result<Vec<u8>, CertificateError> {
         y,
         640.0,
         &format!("Nomor verifikasi: {}", c.code),
-    ) - 10.0;
+    ) - 22.0;
     page.set_fill_gray(0.1);
-    y = centred(&mut page, Font::Regular, 13.0, cx, y, 640.0, c.given_to) - 8.0;
+    y = centred(&mut page, Font::Regular, 13.0, cx, y, 640.0, c.given_to) - 14.0;
     fill(&mut page, GREEN);
-    y = centred(&mut page, Font::Bold, 22.0, cx, y, 640.0, c.recipient) - 4.0;
+    y = centred(&mut page, Font::Bold, 22.0, cx, y, 640.0, c.recipient) - 10.0;
     page.set_fill_gray(0.1);
     y = centred(
         &mut page,
@@ -269,7 +269,7 @@ pub fn certificate(c: &Certificate<'_>) -> Result<Vec<u8>, CertificateError> {
         600.0,
         c.innovation_title,
     ) - 6.0;
-    y = centred(&mut page, Font::Bold, 15.0, cx, y, 640.0, c.award_line) - 2.0;
+    y = centred(&mut page, Font::Bold, 15.0, cx, y, 640.0, c.award_line) - 4.0;
     centred(
         &mut page,
         Font::Regular,
@@ -346,7 +346,7 @@ pub fn certificate(c: &Certificate<'_>) -> Result<Vec<u8>, CertificateError> {
         text(&mut page, Font::Regular, 8.0, tx, hy, line);
         hy -= 10.0;
     }
-    for line in wrap(Font::Regular, 7.0, c.verify_url, 170.0).iter().take(3) {
+    for line in wrap(Font::Regular, 7.0, c.verify_url, 200.0).iter().take(3) {
         text(&mut page, Font::Regular, 7.0, tx, hy, line);
         hy -= 9.0;
     }
