@@ -340,8 +340,7 @@ impl App {
             let award = Award::of(rank.is_some(), rank.copied().flatten(), WINNING_RANKS);
             let code = loop {
                 let mut random = [0_u8; 5];
-                getrandom::getrandom(&mut random)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                getrandom::getrandom(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
                 let code = VerificationCode::generate(edition.year, random).to_string();
                 if !cs::code_taken(&mut *tx, &code).await? {
                     break code;
@@ -559,10 +558,10 @@ impl App {
         let edition = self.ensure_current_edition().await?;
         let now = self.now();
         let pool = self.db.pool();
-        if let Some(j) = cs::latest_job(pool, edition.id).await? {
-            if ZipJobView::new(j.clone(), now).running() {
-                return Ok(j.id);
-            }
+        if let Some(j) = cs::latest_job(pool, edition.id).await?
+            && ZipJobView::new(j.clone(), now).running()
+        {
+            return Ok(j.id);
         }
         let certs: Vec<CertificateView> = views(cs::list(pool, edition.id).await?)
             .into_iter()
@@ -577,14 +576,8 @@ impl App {
             .and_then(signatory_of)
             .ok_or_else(|| AppError::invalid("zip", "piagam.error.no_signatory"))?;
         let mut tx = self.db.begin().await?;
-        let id = cs::insert_job(
-            &mut *tx,
-            edition.id,
-            certs.len() as i64,
-            actor.user_id,
-            now,
-        )
-        .await?;
+        let id =
+            cs::insert_job(&mut *tx, edition.id, certs.len() as i64, actor.user_id, now).await?;
         record(
             &mut tx,
             actor,

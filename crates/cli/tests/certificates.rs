@@ -125,8 +125,16 @@ async fn certificates_end_to_end(db: &TestDb) {
     // Issuing again keeps every code and adds nothing.
     let again = committee.post_form("/panitia/piagam/terbitkan", &[]).await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
-    assert!(location(&again).contains("terbit=0-0-0"), "{}", location(&again));
-    let after: Vec<String> = certificates(&pool).await.into_iter().map(|c| c.code).collect();
+    assert!(
+        location(&again).contains("terbit=0-0-0"),
+        "{}",
+        location(&again)
+    );
+    let after: Vec<String> = certificates(&pool)
+        .await
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
     let before: Vec<String> = certs.iter().map(|c| c.code.clone()).collect();
     assert_eq!(after, before);
     // A proposal that passed screening but is not in the final ranking (the demo's
@@ -143,7 +151,11 @@ async fn certificates_end_to_end(db: &TestDb) {
         .await
         .unwrap();
     let third = committee.post_form("/panitia/piagam/terbitkan", &[]).await;
-    assert!(location(&third).contains("terbit=0-0-1"), "{}", location(&third));
+    assert!(
+        location(&third).contains("terbit=0-0-1"),
+        "{}",
+        location(&third)
+    );
     let certs = certificates(&pool).await;
     assert_eq!(certs.len(), before.len() + 1);
     let p = certs.last().unwrap();
@@ -230,7 +242,10 @@ async fn certificates_end_to_end(db: &TestDb) {
 
     // Revocation: a reason is required, then it is logged and shown.
     let short = committee
-        .post_form(&format!("/panitia/piagam/{}/cabut", p.id), &[("reason", "x")])
+        .post_form(
+            &format!("/panitia/piagam/{}/cabut", p.id),
+            &[("reason", "x")],
+        )
         .await;
     text_of(short, StatusCode::UNPROCESSABLE_ENTITY).await;
     let done = committee
@@ -247,7 +262,10 @@ async fn certificates_end_to_end(db: &TestDb) {
     .await;
     assert!(page.contains("Piagam dicabut"), "{page}");
     assert!(!page.contains("Piagam sah"));
-    assert!(!page.contains("Usulan ditarik unit"), "the reason stays internal");
+    assert!(
+        !page.contains("Usulan ditarik unit"),
+        "the reason stays internal"
+    );
     let v: Value = serde_json::from_str(
         &text_of(
             public
@@ -331,7 +349,10 @@ async fn certificates_end_to_end(db: &TestDb) {
         .iter()
         .filter(|c| units.contains(&c.unit_id) && c.id != p.id)
         .collect();
-    assert!(!own.is_empty(), "the demo operator's unit has a certificate");
+    assert!(
+        !own.is_empty(),
+        "the demo operator's unit has a certificate"
+    );
     let list = text_of(operator.get("/operator/piagam").await, StatusCode::OK).await;
     for c in &certs {
         assert_eq!(
@@ -351,10 +372,7 @@ async fn certificates_end_to_end(db: &TestDb) {
         pdf.windows(uri.len()).any(|w| w == uri.as_bytes()),
         "link annotation"
     );
-    let other = certs
-        .iter()
-        .find(|c| !units.contains(&c.unit_id))
-        .unwrap();
+    let other = certs.iter().find(|c| !units.contains(&c.unit_id)).unwrap();
     assert_eq!(
         operator
             .get(&format!("/piagam/{}.pdf", other.code))
@@ -404,10 +422,7 @@ async fn certificates_end_to_end(db: &TestDb) {
         .filter(|c| c.id != p.id)
         .map(|c| format!("{}/piagam-{}.pdf", c.kind, c.code))
         .collect();
-    let names: BTreeSet<String> = zip
-        .file_names()
-        .map(|n| n.unwrap().into_owned())
-        .collect();
+    let names: BTreeSet<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
     assert_eq!(names, valid);
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
@@ -424,7 +439,10 @@ async fn certificates_end_to_end(db: &TestDb) {
         .unwrap();
         (r.get("state"), r.get("done"), r.get("total"))
     };
-    assert_eq!(job, ("done".to_owned(), valid.len() as i64, valid.len() as i64));
+    assert_eq!(
+        job,
+        ("done".to_owned(), valid.len() as i64, valid.len() as i64)
+    );
     // The operator cannot reach the ZIP.
     assert_eq!(operator.get(&href).await.status(), StatusCode::FORBIDDEN);
     server.stop();

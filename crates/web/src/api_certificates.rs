@@ -185,7 +185,9 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<CertificateD
     responses((status = 200, body = IssueDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn issue(State(state): State<AppState>, ctx: Ctx) -> Result<Json<IssueDto>, WebError> {
-    Ok(Json(state.app.issue_certificates(&ctx.actor()).await?.into()))
+    Ok(Json(
+        state.app.issue_certificates(&ctx.actor()).await?.into(),
+    ))
 }
 
 /// Revokes a certificate with a reason (committee).

@@ -1265,7 +1265,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(publication_pages::publish),
         ),
         // --- certificates (piagam) ---
-        r("GET", "/verifikasi", Area::Public, get(certificates::verify_form)),
+        r(
+            "GET",
+            "/verifikasi",
+            Area::Public,
+            get(certificates::verify_form),
+        ),
         r(
             "GET",
             "/verifikasi/{code}",

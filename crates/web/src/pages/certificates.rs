@@ -134,11 +134,7 @@ pub async fn verify_form(
     }
 }
 
-pub async fn verify(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-) -> Response {
+pub async fn verify(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
     match state.app.verify_certificate(&code).await {
         Ok(v) => {
             let mut c = verify_chrome(&ctx);
