@@ -223,17 +223,15 @@ pub async fn start_zip(
     Ok((axum::http::StatusCode::ACCEPTED, Json(ZipStartedDto { id })))
 }
 
-/// The newest ZIP job with its progress (committee).
+/// The newest ZIP job with its progress, `null` before the first (committee).
 #[utoipa::path(get, path = "/api/v1/certificate-zips/latest", tag = "certificates",
-    responses((status = 200, body = ZipJobDto), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Option<ZipJobDto>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn zip_status(State(state): State<AppState>) -> Result<Json<ZipJobDto>, WebError> {
-    let j = state
-        .app
-        .certificate_zip_status()
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(j.into()))
+pub async fn zip_status(
+    State(state): State<AppState>,
+) -> Result<Json<Option<ZipJobDto>>, WebError> {
+    let j = state.app.certificate_zip_status().await?;
+    Ok(Json(j.map(Into::into)))
 }
 
 #[derive(OpenApi)]
