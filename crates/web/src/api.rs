@@ -886,5 +886,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_catalog::CatalogApiDoc::openapi());
     doc.merge(crate::api_jury::JuryApiDoc::openapi());
     doc.merge(crate::api_vote::VoteApiDoc::openapi());
+    doc.merge(crate::api_publication::PublicationApiDoc::openapi());
     Json(doc).into_response()
 }
