@@ -320,9 +320,13 @@ impl App {
         {
             return Err(AppError::invalid("issue", "piagam.error.no_signatory"));
         }
+        // Only rows with a final score count: a proposal eliminated before the last
+        // weighted stage is ranked after the scored ones but is neither winner nor finalist
+        // (the rule of `publication`).
         let ranks: HashMap<Id, Option<i64>> = rs::final_for_edition(&mut *tx, edition.id)
             .await?
             .into_iter()
+            .filter(|r| r.score.is_some())
             .map(|r| (r.proposal_id, r.rank))
             .collect();
         let issued: HashSet<Id> = cs::issued_proposals(&mut *tx, edition.id)
@@ -647,22 +651,22 @@ impl App {
         })
     }
 
-    /// The demo: the 2022 results published (when the replay has not done it) and the
-    /// certificates signed and issued at their historical instants.
+    /// The demo: once the replayed 2022 judging has published its results, the signatory
+    /// is set and the certificates issued the next morning.
     pub(crate) async fn load_demo_certificates(&self) -> Result<(), AppError> {
         let Some(edition) = self.current_edition().await? else {
             return Ok(());
         };
+        let pool = self.db.pool();
+        if rs::publication(pool, edition.id).await?.0.is_none() {
+            return Ok(());
+        }
         let tz = edition.time_zone;
         let at = |local: &str| {
             kolabik_domain::LocalDateTime::parse(local)
                 .map(|l| tz.to_instant(l))
                 .ok_or_else(|| AppError::Internal(format!("demo time {local}")))
         };
-        let pool = self.db.pool();
-        if rs::final_for_edition(pool, edition.id).await?.is_empty() {
-            return Ok(());
-        }
         let chair = kolabik_domain::Email::parse("panitia@kolabik.test")
             .map_err(|_| AppError::Internal("demo chair".into()))?;
         let chair = Actor {
@@ -671,24 +675,19 @@ impl App {
                 .map(|u| u.id),
             ip: None,
         };
-        if rs::publication(pool, edition.id).await?.0.is_none() {
-            self.at(at("2022-12-15T10:00")?)
-                .publish_results(false, &chair)
-                .await?;
-        }
-        self.at(at("2022-12-15T10:30")?)
+        self.at(at("2022-12-22T08:30")?)
             .save_certificate_signatory(
                 &SignatoryForm {
                     name: "Drs. Bambang Wicaksono, M.Si.".into(),
                     position: "Wali Kota Pasuruan".into(),
                     nip: String::new(),
                     place: "Pasuruan".into(),
-                    signed_on: "2022-12-16".into(),
+                    signed_on: "2022-12-22".into(),
                 },
                 &chair,
             )
             .await?;
-        self.at(at("2022-12-16T09:00")?)
+        self.at(at("2022-12-22T09:00")?)
             .issue_certificates(&chair)
             .await?;
         Ok(())

@@ -1,7 +1,7 @@
 //! The completed 2022 judging of the demo edition: judges' declarations and conflicts, a
 //! committee recusal, the three judged stages' settings, entries, solver runs, submitted
 //! score sheets, the presentation schedule, field visits, frozen results, the final
-//! ranking and released feedback. Replayed through the features' own `App` methods with
+//! ranking, its publication and released feedback. Replayed through the features' own `App` methods with
 //! the clock stopped at the historical instants (`App::at`), so every row is what the
 //! features would have written in November–December 2022. The plan (scores, comments,
 //! conflicts) lives in `demo/penjurian-2022.toml`.
@@ -486,6 +486,10 @@ impl App {
         .await?;
         self.at(cx.at("2022-12-13T09:00")?)
             .freeze_stage("verifikasi_lapangan", &FreezeInput::default(), &chair_actor)
+            .await?;
+        // Announced on the evening of the pengumuman stage, scores shown.
+        self.at(cx.at("2022-12-21T19:30")?)
+            .publish_results(true, &chair_actor)
             .await?;
         self.at(cx.at("2022-12-21T21:00")?)
             .set_feedback_released(true, &chair_actor)

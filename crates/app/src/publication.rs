@@ -1,10 +1,13 @@
 //! Publication of results: once the edition's final ranking is frozen (`results` rows with
 //! no stage), the committee publishes it, choosing whether the scores are shown; winners'
-//! proposals (rank 1–3 of each category) become `winner`. The public reads published
+//! proposals (rank 1–3 of each category) become `winner`. Only proposals with a final score
+//! are published: one eliminated before the last weighted stage has a rank after the scored
+//! ones in the final ranking but is neither a winner nor a finalist. The three best final
+//! scores of the edition, whatever their category, are the "tiga terbaik". The public reads published
 //! editions only: the current one, one per year, and the archive of past editions.
 //!
-//! Catalogue links (`/katalog/{id}`) are left out for now: the catalogue is built in
-//! parallel and the public page links to it once `catalog_entries` exists on main.
+//! Each published row links to its catalogue page when the proposal was published to the
+//! catalogue (`catalog_entries.proposal_id`).
 
 use kolabik_domain::{Id, Instant, TimeZone};
 use kolabik_store::editions;
@@ -17,6 +20,13 @@ use crate::{Actor, App, AppError, record};
 
 /// Ranks 1 to this number of each category are the category's winners ("Juara").
 pub const WINNING_RANKS: i64 = 3;
+/// How many of the edition's best final scores are shown first ("tiga terbaik").
+pub const BEST_OVERALL: usize = 3;
+
+/// A category winner: ranked 1–3 in its category with a final score.
+fn is_winner(rank: Option<i64>, score: Option<f64>) -> bool {
+    score.is_some() && rank.is_some_and(|k| (1..=WINNING_RANKS).contains(&k))
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishedRow {
@@ -26,8 +36,11 @@ pub struct PublishedRow {
     pub score: Option<f64>,
     pub title: String,
     pub unit_name: String,
+    pub category_name: Option<String>,
     /// Rank 1–3.
     pub winner: bool,
+    /// The proposal's catalogue entry (`/katalog/{id}`), when it was published there.
+    pub catalog_entry_id: Option<Id>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +59,8 @@ pub struct Published {
     /// None: not (yet) published — no categories then.
     pub published_at: Option<Instant>,
     pub show_scores: bool,
+    /// The edition's best final scores across categories, best first (see `BEST_OVERALL`).
+    pub best: Vec<PublishedRow>,
     pub categories: Vec<PublishedCategory>,
 }
 
@@ -99,9 +114,7 @@ impl App {
         rs::set_publication(&mut *tx, edition.id, at, show_scores).await?;
         let mut winners = Vec::new();
         for r in &rows {
-            if r.rank.is_some_and(|k| (1..=WINNING_RANKS).contains(&k))
-                && rs::make_winner(&mut *tx, r.proposal_id, now).await?
-            {
+            if is_winner(r.rank, r.score) && rs::make_winner(&mut *tx, r.proposal_id, now).await? {
                 winners.push(r.proposal_id);
             }
         }
@@ -141,8 +154,14 @@ impl App {
         };
         let (published_at, show_scores) = rs::publication(pool, edition.id).await?;
         let mut categories: Vec<PublishedCategory> = Vec::new();
+        // (final score, row) of every published row, for the best overall.
+        let mut scored: Vec<(f64, PublishedRow)> = Vec::new();
         if published_at.is_some() {
+            let entries = kolabik_store::catalog::entries_for_edition(pool, edition.id).await?;
             for r in rs::final_for_edition(pool, edition.id).await? {
+                let Some(final_score) = r.score else {
+                    continue;
+                };
                 let Ok(b) = serde_json::from_str::<FinalBreakdown>(&r.breakdown_json) else {
                     continue;
                 };
@@ -152,8 +171,14 @@ impl App {
                     score: if show_scores { r.score } else { None },
                     title: b.title,
                     unit_name: b.unit_name,
-                    winner: r.rank.is_some_and(|k| (1..=WINNING_RANKS).contains(&k)),
+                    category_name: b.category_name.clone(),
+                    winner: is_winner(r.rank, r.score),
+                    catalog_entry_id: entries
+                        .iter()
+                        .find(|(p, _)| *p == r.proposal_id)
+                        .map(|(_, e)| *e),
                 };
+                scored.push((final_score, row.clone()));
                 match categories.iter_mut().find(|c| c.id == r.category_id) {
                     Some(c) => c.rows.push(row),
                     None => categories.push(PublishedCategory {
@@ -164,6 +189,16 @@ impl App {
                 }
             }
         }
+        // Equal scores keep the proposal order, so the list is the same on every read.
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(a.1.proposal_id.cmp(&b.1.proposal_id))
+        });
+        let best = scored
+            .into_iter()
+            .take(BEST_OVERALL)
+            .map(|(_, row)| row)
+            .collect();
         Ok(Published {
             edition_id: edition.id,
             year: edition.year,
@@ -171,6 +206,7 @@ impl App {
             time_zone: edition.time_zone,
             published_at,
             show_scores,
+            best,
             categories,
         })
     }

@@ -150,6 +150,11 @@ pub struct ChainReport {
     pub broken: Option<(Id, String)>,
     /// Append-only guard triggers that are missing or disabled.
     pub missing_guards: Vec<String>,
+    /// The last verified link (vote id, hash): the value published on `/favorit`, so that
+    /// anyone who noted it can later check it is still in the chain.
+    pub head: Option<(Id, String)>,
+    /// Whether a verified link carries the published head given to `verify_vote_chain`.
+    pub published_head_found: bool,
 }
 
 impl App {
@@ -671,6 +676,11 @@ impl App {
         Ok(v.id)
     }
 
+    /// The vote chain's last link (vote id, hash), published on `/favorit`.
+    pub async fn vote_chain_head(&self) -> Result<Option<(Id, String)>, AppError> {
+        Ok(store::chain_head(self.db.pool()).await?)
+    }
+
     /// The live tally per category (voided votes left out).
     pub async fn tally(&self) -> Result<Vec<TallyCategory>, AppError> {
         let edition = self.ensure_current_edition().await?;
@@ -803,10 +813,17 @@ impl App {
     /// Walks the whole vote chain: each link's `prev_hash` must be the previous link's
     /// hash (the first's the genesis), ids must follow each other, and each stored hash
     /// must match its row. Reports the first broken link.
-    pub async fn verify_vote_chain(&self) -> Result<ChainReport, AppError> {
+    ///
+    /// `published_head`: a head hash published earlier (on `/favorit`); the report says
+    /// whether a verified link carries it, which a rewritten or truncated chain cannot.
+    pub async fn verify_vote_chain(
+        &self,
+        published_head: Option<&str>,
+    ) -> Result<ChainReport, AppError> {
         let mut prev_id = 0;
         let mut prev_hash = GENESIS.to_owned();
         let mut checked = 0;
+        let mut published_head_found = false;
         loop {
             let page = store::chain_page(self.db.pool(), prev_id, 1000).await?;
             if page.is_empty() {
@@ -814,6 +831,8 @@ impl App {
                     checked,
                     broken: None,
                     missing_guards: store::missing_guards(&self.db).await?,
+                    head: (prev_id > 0).then_some((prev_id, prev_hash)),
+                    published_head_found,
                 });
             }
             for v in page {
@@ -835,8 +854,11 @@ impl App {
                         checked,
                         broken: Some((v.id, p)),
                         missing_guards: store::missing_guards(&self.db).await?,
+                        head: (prev_id > 0).then_some((prev_id, prev_hash)),
+                        published_head_found,
                     });
                 }
+                published_head_found |= published_head.is_some_and(|h| h == v.hash);
                 checked += 1;
                 prev_id = v.id;
                 prev_hash = v.hash;

@@ -165,7 +165,12 @@ pub enum AuditCommand {
     /// Walk the public vote's hash chain (and check that the append-only guards of the
     /// vote log and the audit log are in place); report the first broken link and exit
     /// with a non-zero code when anything is wrong.
-    Verify,
+    Verify {
+        /// A head hash published earlier on the vote page (`/favorit`): the check fails
+        /// unless a verified link of the chain carries it.
+        #[arg(long, value_name = "HASH")]
+        published_head: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -258,9 +258,12 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
             println!("Search index rebuilt: {entries} entries, {proposals} proposals.");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { published_head }) => {
             let app = open(&settings).await?;
-            let report = app.verify_vote_chain().await.map_err(explain)?;
+            let report = app
+                .verify_vote_chain(published_head.as_deref())
+                .await
+                .map_err(explain)?;
             let mut ok = true;
             match &report.broken {
                 None => println!(
@@ -273,6 +276,17 @@ async fn run(command: Command, settings: Settings) -> Result<()> {
                         "Vote chain BROKEN at vote {id}: {problem} ({} votes before it verified).",
                         report.checked
                     );
+                }
+            }
+            if let Some((id, hash)) = &report.head {
+                println!("Chain head: vote {id}, hash {hash}.");
+            }
+            if let Some(h) = &published_head {
+                if report.published_head_found {
+                    println!("The published head {h} is a verified link of the chain.");
+                } else {
+                    ok = false;
+                    println!("The published head {h} is NOT in the verified chain.");
                 }
             }
             if report.missing_guards.is_empty() {

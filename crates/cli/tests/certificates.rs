@@ -101,15 +101,19 @@ async fn certificates_end_to_end(db: &TestDb) {
     assert!(winners.len() as i64 <= 3 * categories);
     for w in &winners {
         assert!(matches!(w.rank, Some(1..=3)), "{}", w.code);
-        let final_rank: Option<i64> = sqlx::query_scalar(
-            "SELECT r.rank FROM results r JOIN certificates c ON c.proposal_id = r.proposal_id \
-             WHERE r.stage_id IS NULL AND c.id = $1",
+        let row = sqlx::query(
+            "SELECT r.rank, r.score FROM results r JOIN certificates c \
+             ON c.proposal_id = r.proposal_id WHERE r.stage_id IS NULL AND c.id = $1",
         )
         .bind(w.id)
         .fetch_one(&pool)
         .await
         .unwrap();
-        assert_eq!(final_rank, w.rank);
+        assert_eq!(row.get::<Option<i64>, _>("rank"), w.rank);
+        assert!(
+            row.get::<Option<f64>, _>("score").is_some(),
+            "a winner has a final score"
+        );
     }
     for c in &certs {
         assert!(VerificationCode::parse(&c.code).is_ok(), "{}", c.code);

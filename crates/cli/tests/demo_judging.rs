@@ -1,7 +1,8 @@
 //! The demo's completed 2022 judging (`serve --demo`), on both backends: the three stages'
 //! rankings and the final ranking answer and put the three real winners first, the demo
 //! judge's queue lists submitted sheets, the assignment page shows a finished solver run,
-//! and the berita acara downloads.
+//! and the berita acara downloads. The results are published: the public API and `/hasil`
+//! list the winners, each linked to its catalogue page.
 
 mod common;
 
@@ -92,4 +93,41 @@ async fn demo_holds_a_finished_2022_judging(db: &TestDb) {
         .map(|s| s["submitted"].as_i64().unwrap())
         .sum();
     assert!(submitted > 0, "{q}");
+
+    let public = json_ok(server.client().get("/api/v1/results").await).await;
+    assert!(public["published_at"].is_string(), "{public}");
+    // The three best final scores are the three real 2022 winners.
+    let best: Vec<String> = public["best"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(best.len(), 3, "{public}");
+    for (title, w) in best
+        .iter()
+        .zip(["Banser", "Jalan Berdua", "Buih Jadi Permadani"])
+    {
+        assert!(title.starts_with(w), "{best:?}");
+    }
+    // Only proposals with a final score are published; ranks 1–3 are the categories' juara.
+    let rows: Vec<&Value> = public["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["rows"].as_array().unwrap())
+        .collect();
+    // The ten proposals scored in every weighted stage (the committee account sees nine:
+    // it is recused from one, which the public sees like any other).
+    assert_eq!(rows.len(), 10, "{public}");
+    assert!(rows.iter().all(|r| r["score"].is_f64()));
+    let winners: Vec<&&Value> = rows.iter().filter(|r| r["award"] == "juara").collect();
+    assert!(winners.iter().all(|r| r["rank"].as_i64().unwrap() <= 3));
+    let page = server.client().get("/hasil").await.text().await.unwrap();
+    for w in winners {
+        let href = w["catalog_url"]
+            .as_str()
+            .expect("a winner is in the catalogue");
+        assert!(page.contains(&format!("href=\"{href}\"")), "{href}");
+    }
 }

@@ -3,7 +3,8 @@
 //! frozen through the results API: publishing is refused before the final ranking is
 //! frozen; afterwards `/hasil` lists the winners in rank order, scores only when chosen,
 //! winners' proposals become `winner`, the year page and the archive show the edition,
-//! and the publication is audit-logged.
+//! and the publication is audit-logged. The same results are in the public API
+//! (`/api/v1/results…`), and a published row links to its catalogue page.
 
 mod common;
 
@@ -161,6 +162,15 @@ async fn publish_results_after_the_final_ranking(db: &TestDb) {
     let page = text_of(server.client().get("/hasil").await, StatusCode::OK).await;
     assert!(page.contains("id=\"not-published\""), "{page}");
     assert!(page.contains("og:title"));
+    let api_before: serde_json::Value = server
+        .client()
+        .get("/api/v1/results")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(api_before["published_at"].is_null(), "{api_before}");
+    assert_eq!(api_before["categories"], json!([]));
     // Refused before the final ranking is frozen.
     let refused = committee.post_form("/panitia/publikasi", &[]).await;
     let body = text_of(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -190,6 +200,61 @@ async fn publish_results_after_the_final_ranking(db: &TestDb) {
     assert!(page.contains(&askama_escape(&titles[3])));
     assert!(!page.contains("class=\"score\""), "scores hidden");
     assert!(page.contains("media=\"print\""));
+    let published: serde_json::Value = server
+        .client()
+        .get("/api/v1/results")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = &published["categories"][0]["rows"];
+    assert_eq!(rows[0]["title"], json!(titles[0]), "{published}");
+    assert_eq!(rows[0]["rank"], json!(1));
+    assert_eq!(rows[0]["award"], json!("juara"));
+    assert!(rows[0]["score"].is_null(), "scores hidden in the API too");
+    // Each row links to its catalogue entry, if any; publishing the winner to the
+    // catalogue gives it one.
+    sqlx::query("DELETE FROM catalog_entries WHERE proposal_id = $1")
+        .bind(p[0])
+        .execute(&db.connect().await)
+        .await
+        .unwrap();
+    let published: serde_json::Value = server
+        .client()
+        .get("/api/v1/results")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        published["categories"][0]["rows"][0]["catalog_url"].is_null(),
+        "not in the catalogue: {published}"
+    );
+    let r = committee
+        .post_form(&format!("/panitia/usulan/{}/terbitkan", p[0]), &[])
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let entry: i64 = sqlx::query_scalar("SELECT id FROM catalog_entries WHERE proposal_id = $1")
+        .bind(p[0])
+        .fetch_one(&db.connect().await)
+        .await
+        .expect("published to the catalogue");
+    let published: serde_json::Value = server
+        .client()
+        .get("/api/v1/results")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let href = published["categories"][0]["rows"][0]["catalog_url"]
+        .as_str()
+        .expect("a catalogue link")
+        .to_owned();
+    assert_eq!(href, format!("/katalog/{entry}"));
+    let page = text_of(server.client().get("/hasil").await, StatusCode::OK).await;
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    let entry = text_of(server.client().get(&href).await, StatusCode::OK).await;
+    assert!(entry.contains(&askama_escape(&titles[0])));
 
     // Winners' proposals are winners now.
     let pool = db.connect().await;
@@ -226,6 +291,25 @@ async fn publish_results_after_the_final_ranking(db: &TestDb) {
     let arch = text_of(server.client().get("/hasil/arsip").await, StatusCode::OK).await;
     assert!(arch.contains(&format!("/hasil/{year}")), "{arch}");
     let missing = server.client().get("/hasil/1999").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let by_year: serde_json::Value = server
+        .client()
+        .get(&format!("/api/v1/results/{year}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_year["categories"][0]["rows"][0]["score"], json!(85.0));
+    let archive: serde_json::Value = server
+        .client()
+        .get("/api/v1/results/archive")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(archive[0]["year"], json!(year), "{archive}");
+    assert_eq!(archive[0]["url"], json!(format!("/api/v1/results/{year}")));
+    let missing = server.client().get("/api/v1/results/1999").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 

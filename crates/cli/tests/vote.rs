@@ -228,6 +228,25 @@ async fn a_citizen_votes_once_and_the_chain_detects_tampering(db: &TestDb) {
     assert!(ok, "{out}{err}");
     assert!(out.contains("no broken link"), "{out}");
 
+    // The head is published on the page and in the API; the check finds a published head
+    // in the chain and refuses one that is not.
+    let published = tally(&mut citizen).await["chain_head"]["hash"]
+        .as_str()
+        .expect("a published chain head")
+        .to_owned();
+    assert_eq!(published.len(), 64);
+    let page = citizen.get("/favorit").await.text().await.unwrap();
+    assert!(page.contains(&published), "the vote page shows the head");
+    let (ok, out, _) = db.cli(&["audit", "verify", "--published-head", &published], None);
+    assert!(ok, "{out}");
+    assert!(out.contains("is a verified link of the chain"), "{out}");
+    let (ok, out, _) = db.cli(
+        &["audit", "verify", "--published-head", &"0".repeat(64)],
+        None,
+    );
+    assert!(!ok, "an unknown published head fails the check: {out}");
+    assert!(out.contains("is NOT in the verified chain"), "{out}");
+
     // The committee sees the demo's burst and disposable domain, and voids our vote.
     let votes: Value = api.get("/api/v1/votes").await.json().await.unwrap();
     assert!(

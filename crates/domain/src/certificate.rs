@@ -65,8 +65,9 @@ pub enum Award {
 }
 
 impl Award {
-    /// The award of a proposal: `final_rank` is its rank in the final ranking (None when it is
-    /// not in it, or unranked there); `winning_ranks` how many ranks win.
+    /// The award of a proposal: `in_final_ranking` whether it is in the final ranking with a
+    /// final score (one eliminated before the last weighted stage is not), `final_rank` its
+    /// rank there; `winning_ranks` how many ranks win.
     pub fn of(in_final_ranking: bool, final_rank: Option<i64>, winning_ranks: i64) -> Award {
         match final_rank {
             Some(k) if in_final_ranking && (1..=winning_ranks.min(3)).contains(&k) => {

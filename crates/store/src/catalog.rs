@@ -589,3 +589,21 @@ pub async fn submitted_in_edition<'e>(
         })
         .collect()
 }
+
+/// (proposal id, catalogue entry id) of every catalogue entry made from an edition's
+/// proposals: the public results link each published proposal to its catalogue page.
+pub async fn entries_for_edition<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    edition_id: Id,
+) -> Result<Vec<(Id, Id)>> {
+    let rows = sqlx::query(
+        "SELECT c.proposal_id, c.id FROM catalog_entries c JOIN proposals p ON p.id = c.proposal_id \
+         WHERE p.edition_id = $1",
+    )
+    .bind(edition_id)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("proposal_id")?, r.try_get("id")?)))
+        .collect()
+}

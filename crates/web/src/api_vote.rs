@@ -222,6 +222,15 @@ pub struct TallyCategoryDto {
 pub struct FavoritDto {
     pub window: WindowDto,
     pub categories: Vec<TallyCategoryDto>,
+    /// The vote chain's last link, for `kolabik audit verify --published-head`.
+    pub chain_head: Option<ChainHeadDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChainHeadDto {
+    pub vote_id: i64,
+    /// SHA-256, hex.
+    pub hash: String,
 }
 
 /// The live tally of the public vote (public; voided votes left out).
@@ -250,7 +259,16 @@ pub async fn favorit(State(state): State<AppState>) -> Result<Json<FavoritDto>, 
                 .collect(),
         })
         .collect();
-    Ok(Json(FavoritDto { window, categories }))
+    let chain_head = state
+        .app
+        .vote_chain_head()
+        .await?
+        .map(|(vote_id, hash)| ChainHeadDto { vote_id, hash });
+    Ok(Json(FavoritDto {
+        window,
+        categories,
+        chain_head,
+    }))
 }
 
 /// Switches the public vote on or off and sets its window.
@@ -364,6 +382,7 @@ pub async fn void(
         TallyRowDto,
         TallyCategoryDto,
         FavoritDto,
+        ChainHeadDto,
         VoteDto,
         VotesDto,
         VoidBody

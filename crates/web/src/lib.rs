@@ -13,6 +13,7 @@ mod api_invitations;
 mod api_jury;
 mod api_presentation;
 mod api_proposals;
+mod api_publication;
 mod api_results;
 mod api_scoring;
 mod api_screening;
@@ -1251,6 +1252,24 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/hasil/{year}",
             Area::Public,
             get(publication_pages::by_year),
+        ),
+        r(
+            "GET",
+            "/api/v1/results",
+            Area::Public,
+            get(api_publication::current),
+        ),
+        r(
+            "GET",
+            "/api/v1/results/archive",
+            Area::Public,
+            get(api_publication::archive),
+        ),
+        r(
+            "GET",
+            "/api/v1/results/{year}",
+            Area::Public,
+            get(api_publication::by_year),
         ),
         r(
             "GET",

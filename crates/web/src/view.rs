@@ -54,6 +54,11 @@ impl Chrome {
                 label_key: "catalog.title",
                 current: ctx.path.starts_with("/katalog"),
             },
+            NavItem {
+                href: "/hasil",
+                label_key: "nav.results",
+                current: ctx.path.starts_with("/hasil"),
+            },
         ];
         for role in ctx.roles() {
             let (href, label_key) = role_home(role);

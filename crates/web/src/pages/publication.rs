@@ -20,13 +20,16 @@ use crate::view::Chrome;
 
 type Pairs = Vec<(String, String)>;
 
-/// One row of the public results: (award label, title, unit, score text, winner).
+/// One row of the public results.
 pub struct PubRow {
     pub award: String,
+    pub category: String,
     pub title: String,
     pub unit: String,
     pub score: String,
     pub winner: bool,
+    /// `/katalog/{id}` when the proposal is in the catalogue.
+    pub catalog_href: Option<String>,
 }
 
 pub struct PubCat {
@@ -40,6 +43,7 @@ struct ResultsPage {
     c: Chrome,
     p: Published,
     published_when: String,
+    best: Vec<PubRow>,
     cats: Vec<PubCat>,
 }
 
@@ -57,37 +61,36 @@ async fn results_page(
         .published_at
         .map(|at| p.time_zone.format_date(at, lang))
         .unwrap_or_default();
+    let pub_row = |r: &kolabik_app::publication::PublishedRow| PubRow {
+        award: match r.rank {
+            Some(k) if r.winner => c.t("publication.juara").replace("{rank}", &k.to_string()),
+            _ => c.t("publication.finalist").to_owned(),
+        },
+        category: r.category_name.clone().unwrap_or_default(),
+        title: r.title.clone(),
+        unit: r.unit_name.clone(),
+        score: if p.show_scores {
+            num(r.score, lang)
+        } else {
+            String::new()
+        },
+        winner: r.winner,
+        catalog_href: r.catalog_entry_id.map(|id| format!("/katalog/{id}")),
+    };
+    let best = p.best.iter().map(pub_row).collect();
     let cats = p
         .categories
         .iter()
         .map(|cat| PubCat {
             name: cat.name.clone().unwrap_or_default(),
-            rows: cat
-                .rows
-                .iter()
-                .map(|r| PubRow {
-                    award: match r.rank {
-                        Some(k) if r.winner => {
-                            c.t("publication.juara").replace("{rank}", &k.to_string())
-                        }
-                        _ => c.t("publication.finalist").to_owned(),
-                    },
-                    title: r.title.clone(),
-                    unit: r.unit_name.clone(),
-                    score: if p.show_scores {
-                        num(r.score, lang)
-                    } else {
-                        String::new()
-                    },
-                    winner: r.winner,
-                })
-                .collect(),
+            rows: cat.rows.iter().map(pub_row).collect(),
         })
         .collect();
     Ok(render(&ResultsPage {
         c,
         p,
         published_when,
+        best,
         cats,
     }))
 }

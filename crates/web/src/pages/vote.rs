@@ -194,6 +194,9 @@ struct FavoritPage {
     /// A refusal or confirmation shown at the top.
     alert: String,
     recorded: bool,
+    /// The vote chain's last link (vote id, hash), published so that anyone can check
+    /// later that the log was not rewritten (`kolabik audit verify --published-head`).
+    chain_head: Option<(kolabik_domain::Id, String)>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -224,6 +227,7 @@ async fn favorit_page(
             tally: t,
         })
         .collect();
+    let chain_head = state.app.vote_chain_head().await?;
     let c = Chrome::new(ctx, ctx.tr().get("vote.title"));
     Ok(render(&FavoritPage {
         c,
@@ -233,6 +237,7 @@ async fn favorit_page(
         verified,
         alert,
         recorded,
+        chain_head,
     }))
 }
 
