@@ -12,7 +12,7 @@ use kolabik_app::certificates::{
     CertificateOverview, CertificatePdf, CertificateView, SignatoryForm, Unverified, Verification,
 };
 use kolabik_domain::Lang;
-use kolabik_domain::certificate::{CertificateKind, VerificationCode};
+use kolabik_domain::certificate::{CertificateKind, CodeError, VerificationCode};
 use serde::Deserialize;
 
 use super::render;
@@ -111,11 +111,7 @@ fn not_found_page(ctx: &Ctx, typed: &str, why: Unverified) -> Response {
 }
 
 /// The form; with `?kode=` a valid code goes to its page, anything else is not found.
-pub async fn verify_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<VerifyQuery>,
-) -> Response {
+pub async fn verify_form(ctx: Ctx, Query(q): Query<VerifyQuery>) -> Response {
     let typed = q.kode.trim();
     if typed.is_empty() {
         return render(&VerifyPage {
@@ -127,10 +123,8 @@ pub async fn verify_form(
     }
     match VerificationCode::parse(typed) {
         Ok(code) => see_other(&format!("/verifikasi/{code}")),
-        Err(_) => match state.app.verify_certificate(typed).await {
-            Ok(v) => see_other(&format!("/verifikasi/{}", v.code)),
-            Err(why) => not_found_page(&ctx, typed, why),
-        },
+        Err(CodeError::Malformed) => not_found_page(&ctx, typed, Unverified::Malformed),
+        Err(CodeError::BadCheck) => not_found_page(&ctx, typed, Unverified::BadCheck),
     }
 }
 
