@@ -1226,3 +1226,37 @@ async fn judge_declares_scores_and_committee_freezes_the_ranking() {
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
     b.close().await.unwrap();
 }
+
+/// The demo's published 2022 results on a phone: the three best overall first, then the
+/// winners per category, each linked to its catalogue page, which opens; and the page
+/// fits 360 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_reads_the_results_and_opens_a_winner_in_the_catalogue_on_a_phone() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let server = TestServer::start_full_demo(&db);
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    b.goto(&server.url("/hasil")).await.unwrap();
+    assert_fits(&b, "hasil").await;
+    let best = b
+        .find_all(Locator::Css("#best li[data-best] h3"))
+        .await
+        .unwrap();
+    let mut titles = Vec::new();
+    for e in &best {
+        titles.push(e.text().await.unwrap());
+    }
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(titles[0].starts_with("Banser"), "{titles:?}");
+    snapshot(&b, "results-phone").await;
+
+    let link = wait_css(&b, "#best li[data-best='1'] a[href^='/katalog/']").await;
+    let href = link.attr("href").await.unwrap().expect("href");
+    link.click().await.unwrap();
+    wait_for_path(&b, &href).await;
+    let h1 = wait_css(&b, "h1").await.text().await.unwrap();
+    assert_eq!(h1, titles[0]);
+}
