@@ -41,6 +41,9 @@ pub const KEYS: &[&str] = &[
     "field.photo_type",
     "field.photo_too_large",
     "field.photo_too_many",
+    "field.frozen",
+    "field.error_not_completed",
+    "field.error_reason",
 ];
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -387,6 +390,53 @@ impl App {
             )
             .await?;
         }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The committee opens a completed visit again to correct its findings, with a reason
+    /// (logged with what was completed, when and by whom). Refused once the stage is frozen.
+    /// The recorded answers stay; an unannounced visit is hidden from the unit again until
+    /// it is completed again.
+    pub async fn reopen_field_visit(
+        &self,
+        visit_id: Id,
+        reason: &str,
+        actor: &Actor,
+        grants: &[RoleGrant],
+    ) -> Result<(), AppError> {
+        let (edition, stage, visit) = self.visit_for(visit_id, actor, grants).await?;
+        if !grants
+            .iter()
+            .any(|g| g.role == Role::Committee && g.edition_id == edition.id)
+        {
+            return Err(AppError::Forbidden);
+        }
+        let pool = self.db.pool();
+        if ps::frozen_at(pool, stage.id).await?.is_some() {
+            return Err(AppError::invalid("reason", "field.frozen"));
+        }
+        let Some(completed_at) = visit.completed_at else {
+            return Err(AppError::invalid("reason", "field.error_not_completed"));
+        };
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "field.error_reason"));
+        }
+        let now = self.now();
+        let mut tx = self.db.begin().await?;
+        fs::reopen(&mut tx, visit_id, now).await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            "field.visit_reopened",
+            "field_visit",
+            Some(visit_id.to_string()),
+            Some(json!({"completed_at": completed_at, "visited_by": visit.visited_by})),
+            Some(json!({"reason": fd::clip(reason)})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

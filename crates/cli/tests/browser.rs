@@ -1,92 +1,15 @@
-//! Real-browser tests: Debian's Chromium driven through chromedriver (WebDriver), against
-//! the real server. Missing Chromium or chromedriver fails the test under CI and skips it
-//! elsewhere.
+//! Real-browser tests: Debian's Chromium driven through chromedriver (WebDriver,
+//! `common::chrome`), against the real server. Missing Chromium or chromedriver fails the
+//! test under CI and skips it elsewhere.
 
 mod common;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::chrome::{browser, free_port};
 use common::{Backend, COMMITTEE, JUDGE, OPERATOR, TestDb, TestServer, UNIT_HEAD, VIEWER};
-use fantoccini::{ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::Locator;
 use serde_json::json;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn executable(env: &str, default: &str) -> Option<String> {
-    let path = std::env::var(env).unwrap_or_else(|_| default.to_owned());
-    std::path::Path::new(&path).exists().then_some(path)
-}
-
-/// A browser session; `phone` emulates a 360 × 780 px phone (a headless window cannot be
-/// narrower than 500 px).
-async fn browser(phone: bool) -> Option<(fantoccini::Client, Driver)> {
-    let Some(driver_bin) = executable("KOLABIK_CHROMEDRIVER", "/usr/bin/chromedriver") else {
-        return common::missing("chromedriver is not installed (apt-get install chromium-driver)");
-    };
-    let Some(chromium) = executable("KOLABIK_CHROMIUM", "/usr/bin/chromium") else {
-        return common::missing("Chromium is not installed (apt-get install chromium)");
-    };
-    let port = free_port();
-    let child = Command::new(driver_bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let driver = Driver(child);
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let profile =
-        std::env::temp_dir().join(format!("kolabik_chrome_{}_{port}", std::process::id()));
-    let mut caps = json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-quic",
-                format!("--user-data-dir={}", profile.display()),
-                "--window-size=1280,900",
-            ]
-        }
-    });
-    if phone {
-        caps["goog:chromeOptions"]["mobileEmulation"] = json!({"deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 2.0, "touch": true}});
-    }
-    let caps = match caps {
-        serde_json::Value::Object(map) => map,
-        _ => unreachable!("capabilities are an object"),
-    };
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("WebDriver session");
-    Some((client, driver))
-}
 
 /// With `KOLABIK_SCREENSHOTS=DIR`, saves what the browser shows as `DIR/NAME.png` (how the
 /// README's screenshots are made).
@@ -1293,4 +1216,38 @@ async fn judge_declares_scores_and_committee_freezes_the_ranking() {
     let r = judge.get(&format!("/juri/penilaian/{p3}")).await;
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
     b.close().await.unwrap();
+}
+
+/// The demo's published 2022 results on a phone: the three best overall first, then the
+/// winners per category, each linked to its catalogue page, which opens; and the page
+/// fits 360 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_reads_the_results_and_opens_a_winner_in_the_catalogue_on_a_phone() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let server = TestServer::start_full_demo(&db);
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    b.goto(&server.url("/hasil")).await.unwrap();
+    assert_fits(&b, "hasil").await;
+    let best = b
+        .find_all(Locator::Css("#best li[data-best] h3"))
+        .await
+        .unwrap();
+    let mut titles = Vec::new();
+    for e in &best {
+        titles.push(e.text().await.unwrap());
+    }
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert!(titles[0].starts_with("Banser"), "{titles:?}");
+    snapshot(&b, "results-phone").await;
+
+    let link = wait_css(&b, "#best li[data-best='1'] a[href^='/katalog/']").await;
+    let href = link.attr("href").await.unwrap().expect("href");
+    link.click().await.unwrap();
+    wait_for_path(&b, &href).await;
+    let h1 = wait_css(&b, "h1").await.text().await.unwrap();
+    assert_eq!(h1, titles[0]);
 }

@@ -1,5 +1,6 @@
 //! Field verification on both backends: the default checklist and the committee's own, an
-//! unannounced visit invisible to the unit until completed, the phone form (draft, a PNG
+//! unannounced visit invisible to the unit until completed, the committee reopening a
+//! completed visit with a reason, the phone form (draft, a PNG
 //! photo, a non-image refused in Indonesian, completion recorded with who and when), a
 //! conflicted judge refused with 404, nothing changing after completion or freezing, the
 //! API, and refusals for other roles.
@@ -483,6 +484,70 @@ async fn field_verification_end_to_end(db: &TestDb) {
     assert!(page.contains("id=\"verifikasi-lapangan\""), "{page}");
     assert!(page.contains("Verifikasi lapangan telah dilaksanakan"));
 
+    // Only the committee reopens a completed visit, with a reason; the answers stay and the
+    // judge corrects one and completes it again.
+    let reopen = format!("/lapangan/{visit}/buka-kembali");
+    let r = judge.post_form(&reopen, &[("reason", "salah isi")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = committee
+        .get(&format!("/lapangan/{visit}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"reopen-form\""), "{page}");
+    let r = committee.post_form(&reopen, &[("reason", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Tuliskan alasan"));
+    let r = committee
+        .post_form(&reopen, &[("reason", "Temuan butir kedua tertukar")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v: Value = api
+        .get(&format!("/api/v1/field/visits/{visit}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["completed_at"], Value::Null);
+    assert_eq!(v["editable"], true);
+    assert_eq!(v["answers"][1]["finding"], "tidak_sesuai", "answers kept");
+    let reopened = one(
+        &pool,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = $1",
+        "field.visit_reopened",
+    )
+    .await;
+    assert_eq!(reopened, 1);
+    let r = judge
+        .post_form(
+            &format!("/lapangan/{visit}"),
+            &[
+                (i0.as_str(), "sesuai"),
+                (i1.as_str(), "sesuai"),
+                (i2.as_str(), "tidak_dapat_dinilai"),
+                ("action", "complete"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let v: Value = api
+        .get(&format!("/api/v1/field/visits/{visit}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(v["completed_at"], Value::Null);
+    assert_eq!(v["answers"][1]["finding"], "sesuai");
+    // An open visit has nothing to reopen.
+    let r = api
+        .post_json(
+            &format!("/api/v1/field/visits/{other_visit}/reopen"),
+            &json!({"reason": "uji"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
     // The committee's list shows the state; the other visit through the API, then frozen.
     let html = committee
         .get("/panitia/lapangan")
@@ -528,6 +593,14 @@ async fn field_verification_end_to_end(db: &TestDb) {
         .post_json(
             "/api/v1/field/visits",
             &json!({"proposal_id": f.other, "scheduled_at": "2022-12-10T10:00"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Nor is a completed visit reopened once the stage is frozen.
+    let r = api
+        .post_json(
+            &format!("/api/v1/field/visits/{visit}/reopen"),
+            &json!({"reason": "terlambat"}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

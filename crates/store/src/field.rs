@@ -221,6 +221,16 @@ pub async fn complete(tx: &mut Tx, id: Id, user_id: Option<Id>, now: Instant) ->
     Ok(())
 }
 
+/// Opens a completed visit again: its recorded answers stay and can be corrected.
+pub async fn reopen(tx: &mut Tx, id: Id, now: Instant) -> Result<()> {
+    sqlx::query("UPDATE field_visits SET completed_at = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now.millis())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Photo {
     pub file_id: Id,

@@ -584,6 +584,32 @@ pub async fn complete_visit(
     Ok(Json(visit_dto(d)))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct ReopenBody {
+    /// Why the completed visit is opened again (required; audit-logged).
+    pub reason: String,
+}
+
+/// The committee opens a completed visit again to correct its findings (refused once the
+/// stage is frozen).
+#[utoipa::path(post, path = "/api/v1/field/visits/{visit}/reopen", tag = "field",
+    request_body = ReopenBody, params(("visit" = i64, Path, description = "Visit id")),
+    responses((status = 200, body = VisitDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reopen_visit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Id>,
+    Json(b): Json<ReopenBody>,
+) -> Result<Json<VisitDto>, WebError> {
+    state
+        .app
+        .reopen_field_visit(id, &b.reason, &ctx.actor(), &ctx.grants)
+        .await?;
+    let d = state.app.field_visit(id, &ctx.actor(), &ctx.grants).await?;
+    Ok(Json(visit_dto(d)))
+}
+
 /// Adds a photo: `multipart/form-data` with a `photo` file (JPEG or PNG by content) and
 /// an optional `caption`.
 #[utoipa::path(post, path = "/api/v1/field/visits/{visit}/photos", tag = "field",
@@ -653,10 +679,12 @@ pub async fn upload_photo(
         visit,
         save_visit,
         complete_visit,
+        reopen_visit,
         upload_photo
     ),
     components(schemas(
         PresentationSettingsDto,
+        ReopenBody,
         PanelMemberDto,
         SlotDto,
         ScheduleDto,

@@ -482,6 +482,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r("POST", "/lapangan/{visit}", VISITORS, post(field::save)),
         r(
             "POST",
+            "/lapangan/{visit}/buka-kembali",
+            COMMITTEE,
+            post(field::reopen),
+        ),
+        r(
+            "POST",
             "/lapangan/{visit}/foto",
             VISITORS,
             post(field::upload_photo).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
@@ -569,6 +575,12 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/field/visits/{visit}/complete",
             VISITORS,
             post(api_presentation::complete_visit),
+        ),
+        r(
+            "POST",
+            "/api/v1/field/visits/{visit}/reopen",
+            COMMITTEE,
+            post(api_presentation::reopen_visit),
         ),
         r(
             "POST",

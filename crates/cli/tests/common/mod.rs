@@ -9,6 +9,7 @@
 
 #![allow(dead_code)]
 
+pub mod chrome;
 pub mod smtp;
 
 use std::io::{BufRead, BufReader};

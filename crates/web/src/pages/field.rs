@@ -162,6 +162,8 @@ struct VisitPage {
     max_photo_mb: usize,
     /// A confirmation after saving (catalogue key), or empty.
     notice: &'static str,
+    /// A committee member may reopen this completed visit.
+    may_reopen: bool,
 }
 
 impl VisitPage {
@@ -197,6 +199,9 @@ async fn visit_page(
         }
     }
     let tz = d.time_zone;
+    let may_reopen = d.visit.completed_at.is_some()
+        && !d.frozen
+        && ctx.roles().contains(&kolabik_domain::Role::Committee);
     let c = Chrome::new(ctx, &d.visit.title);
     let findings = Finding::ALL
         .iter()
@@ -210,6 +215,7 @@ async fn visit_page(
         form,
         max_photo_mb: kolabik_app::field::MAX_PHOTO_BYTES / (1024 * 1024),
         notice,
+        may_reopen,
     });
     *r.status_mut() = status;
     Ok(r)
@@ -224,6 +230,8 @@ pub async fn visit(
     let form = FormState::new(ctx.tr());
     let notice = if q.iter().any(|(k, _)| k == "selesai") {
         "field.completed_notice"
+    } else if q.iter().any(|(k, _)| k == "dibuka") {
+        "field.reopened_notice"
     } else if q.iter().any(|(k, _)| k == "tersimpan") {
         "field.saved_notice"
     } else {
@@ -287,6 +295,39 @@ pub async fn save(
                 &ctx,
                 id,
                 Some(&input),
+                form,
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The committee reopens a completed visit (`reason` required).
+pub async fn reopen(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Id>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let reason = value(&pairs, "reason");
+    match state
+        .app
+        .reopen_field_visit(id, &reason, &ctx.actor(), &ctx.grants)
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/lapangan/{id}?dibuka=1"))),
+        Err(AppError::Invalid(errors)) => {
+            let form = FormState::new(ctx.tr())
+                .with_errors(&errors)
+                .with_value("reason", &reason);
+            visit_page(
+                &state,
+                &ctx,
+                id,
+                None,
                 form,
                 "",
                 StatusCode::UNPROCESSABLE_ENTITY,
