@@ -430,6 +430,7 @@ impl App {
                 ms = started.elapsed().as_millis() as u64,
                 "demo: 2022 judging replayed"
             );
+            self.load_demo_certificates().await?;
         }
         self.load_vote_demo().await?;
         self.load_demo_catalog().await?;

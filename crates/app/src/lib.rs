@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod catalog;
+pub mod certificates;
 pub mod dashboard;
 pub mod demo;
 pub mod demo_judging;

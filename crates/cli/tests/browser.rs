@@ -240,6 +240,74 @@ async fn leaders_dashboard_shows_charts_with_their_numbers() {
     b.close().await.unwrap();
 }
 
+/// A certificate's QR link, read from the link annotation of the PDF the operator
+/// downloads, opens its public verification page ("Piagam sah" with the details); the same
+/// code with a forged check symbol is not found, and typing the real code in the form
+/// finds it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_qr_link_verifies_and_a_forged_code_does_not() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let server = TestServer::start_full_demo(&db);
+    let Some((b, _driver)) = browser(true).await else {
+        return;
+    };
+    let mut operator = server.client();
+    operator.login(OPERATOR.0, OPERATOR.1).await;
+    let list = operator.get("/operator/piagam").await.text().await.unwrap();
+    let at = list
+        .find("href=\"/piagam/")
+        .expect("the operator has a certificate");
+    let href = &list[at + 6..];
+    let href = &href[..href.find('"').unwrap()];
+    let pdf = operator.get(href).await.bytes().await.unwrap();
+    let pdf = String::from_utf8_lossy(&pdf);
+    let start = pdf.find("/URI (").expect("a link annotation") + "/URI (".len();
+    let url = &pdf[start..start + pdf[start..].find(')').unwrap()];
+    let prefix = format!("{}/verifikasi/", server.base);
+    assert!(url.starts_with(&prefix), "{url}");
+    let code = &url[prefix.len()..];
+
+    b.goto(url).await.unwrap();
+    wait_text(&b, "#certificate-state", "Piagam sah").await;
+    wait_text(&b, "#certificate-code", code).await;
+    let details = b
+        .find(Locator::Css("#verification"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(details.contains("Dinas Perikanan"), "{details}");
+    assert!(details.contains("Juara"), "{details}");
+    assert_fits(&b, "verifikasi").await;
+    snapshot(&b, "piagam-sah").await;
+
+    let last = code.chars().last().unwrap();
+    let forged = format!(
+        "{prefix}{}{}",
+        &code[..code.len() - 1],
+        if last == '7' { '8' } else { '7' }
+    );
+    b.goto(&forged).await.unwrap();
+    wait_text(&b, "h1", "Piagam tidak ditemukan").await;
+    let alert = b
+        .find(Locator::Css("#not-found"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(alert.contains("dipalsukan"), "{alert}");
+    assert!(b.find(Locator::Css("#certificate-state")).await.is_err());
+
+    fill(&b, "#kode", &code.to_lowercase()).await;
+    click(&b, "main form button[type=submit]").await;
+    wait_text(&b, "#certificate-state", "Piagam sah").await;
+    b.close().await.unwrap();
+}
+
 /// Opens the login page and signs in with `account` (e-mail, password).
 async fn sign_in(b: &fantoccini::Client, server: &TestServer, account: (&str, &str)) {
     b.goto(&server.url("/masuk")).await.unwrap();

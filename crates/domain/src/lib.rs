@@ -8,6 +8,7 @@ pub mod access;
 pub mod assignment;
 pub mod calibration;
 pub mod catalog;
+pub mod certificate;
 pub mod conflicts;
 pub mod edition;
 pub mod field;

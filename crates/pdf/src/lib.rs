@@ -6,6 +6,8 @@
 //! so nothing is embedded and every PDF reader has the glyphs. Characters outside
 //! WinAnsi are replaced by `?`. Line breaking measures text with the fonts' AFM widths.
 
+pub mod certificate;
+
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 /// A4 in points.

@@ -19,6 +19,7 @@ pub mod announcements;
 pub mod assignments;
 pub mod audit;
 pub mod catalog;
+pub mod certificates;
 pub mod conflicts;
 pub mod editions;
 pub mod field;

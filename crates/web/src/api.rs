@@ -887,5 +887,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_jury::JuryApiDoc::openapi());
     doc.merge(crate::api_vote::VoteApiDoc::openapi());
     doc.merge(crate::api_publication::PublicationApiDoc::openapi());
+    doc.merge(crate::api_certificates::CertificateApiDoc::openapi());
     Json(doc).into_response()
 }

@@ -6,6 +6,7 @@
 pub mod api;
 mod api_attachments;
 mod api_catalog;
+mod api_certificates;
 mod api_edition;
 mod api_funnel;
 mod api_invitations;
@@ -102,6 +103,7 @@ const EVIDENCE_BODY_LIMIT: usize = kolabik_app::vote::MAX_EVIDENCE_BYTES + 64 * 
 
 fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::catalog;
+    use pages::certificates;
     use pages::jury;
     use pages::publication as publication_pages;
     use pages::results as results_pages;
@@ -1292,6 +1294,103 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/panitia/publikasi",
             COMMITTEE,
             post(publication_pages::publish),
+        ),
+        // --- certificates (piagam) ---
+        r(
+            "GET",
+            "/verifikasi",
+            Area::Public,
+            get(certificates::verify_form),
+        ),
+        r(
+            "GET",
+            "/verifikasi/{code}",
+            Area::Public,
+            get(certificates::verify),
+        ),
+        r(
+            "GET",
+            "/panitia/piagam",
+            COMMITTEE,
+            get(certificates::committee),
+        ),
+        r(
+            "POST",
+            "/panitia/piagam/penandatangan",
+            COMMITTEE,
+            post(certificates::save_signatory),
+        ),
+        r(
+            "POST",
+            "/panitia/piagam/terbitkan",
+            COMMITTEE,
+            post(certificates::issue),
+        ),
+        r(
+            "POST",
+            "/panitia/piagam/{id}/cabut",
+            COMMITTEE,
+            post(certificates::revoke),
+        ),
+        r(
+            "POST",
+            "/panitia/piagam/zip",
+            COMMITTEE,
+            post(certificates::start_zip),
+        ),
+        r(
+            "GET",
+            "/panitia/piagam/zip/{id}",
+            COMMITTEE,
+            get(certificates::zip_file),
+        ),
+        r(
+            "GET",
+            "/operator/piagam",
+            OPERATOR,
+            get(certificates::operator),
+        ),
+        r(
+            "GET",
+            "/piagam/{file}",
+            COMMITTEE_OR_OPERATOR,
+            get(certificates::pdf),
+        ),
+        r(
+            "GET",
+            "/api/v1/certificates",
+            COMMITTEE,
+            get(api_certificates::list),
+        ),
+        r(
+            "POST",
+            "/api/v1/certificates/issue",
+            COMMITTEE,
+            post(api_certificates::issue),
+        ),
+        r(
+            "GET",
+            "/api/v1/certificates/{code}",
+            Area::Public,
+            get(api_certificates::verify),
+        ),
+        r(
+            "POST",
+            "/api/v1/certificates/{id}/revoke",
+            COMMITTEE,
+            post(api_certificates::revoke),
+        ),
+        r(
+            "POST",
+            "/api/v1/certificate-zips",
+            COMMITTEE,
+            post(api_certificates::start_zip),
+        ),
+        r(
+            "GET",
+            "/api/v1/certificate-zips/latest",
+            COMMITTEE,
+            get(api_certificates::zip_status),
         ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attachments;
 pub mod catalog;
+pub mod certificates;
 pub mod committee;
 pub mod dashboards;
 pub mod edition;
