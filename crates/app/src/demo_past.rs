@@ -234,6 +234,10 @@ mod tests {
                 c.code.as_str()
             );
         }
-        assert!(file.proposals.iter().all(|p| ProposalState::parse(&p.state).is_some()));
+        assert!(
+            file.proposals
+                .iter()
+                .all(|p| ProposalState::parse(&p.state).is_some())
+        );
     }
 }

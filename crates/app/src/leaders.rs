@@ -8,8 +8,8 @@ use kolabik_domain::leaders::{
     self as tally, Area, Histogram, Participation, participation_by_area, participation_by_kind,
 };
 use kolabik_domain::{BerakhlakValue, Edition, ProposalState, Sdg, StageKind, UnitKind};
-pub use kolabik_store::leaders::EditionTotals;
 use kolabik_store::leaders as store;
+pub use kolabik_store::leaders::EditionTotals;
 use kolabik_store::stats;
 use serde::Serialize;
 
@@ -115,7 +115,9 @@ pub fn pipeline(
             count(&|s| {
                 matches!(
                     s,
-                    ProposalState::PassedScreening | ProposalState::Finalist | ProposalState::Winner
+                    ProposalState::PassedScreening
+                        | ProposalState::Finalist
+                        | ProposalState::Winner
                 )
             }),
         ),

@@ -126,8 +126,7 @@ pub fn participation_by_area(
 pub fn tally_values<'a>(
     proposals: impl IntoIterator<Item = &'a [BerakhlakValue]>,
 ) -> Vec<(BerakhlakValue, i64)> {
-    let mut out: Vec<(BerakhlakValue, i64)> =
-        BerakhlakValue::ALL.iter().map(|&v| (v, 0)).collect();
+    let mut out: Vec<(BerakhlakValue, i64)> = BerakhlakValue::ALL.iter().map(|&v| (v, 0)).collect();
     for values in proposals {
         let distinct: HashSet<&BerakhlakValue> = values.iter().collect();
         for v in distinct {
@@ -272,7 +271,11 @@ mod tests {
             })
         );
         assert_eq!(kel.map(|p| p.rate_percent()), Some(50));
-        assert_eq!(by_kind.len(), UnitKind::ALL.len(), "every kind, zeros included");
+        assert_eq!(
+            by_kind.len(),
+            UnitKind::ALL.len(),
+            "every kind, zeros included"
+        );
 
         let by_area = participation_by_area(&units, &submitted);
         assert_eq!(
@@ -314,9 +317,18 @@ mod tests {
         let b = [Akuntabel, Akuntabel];
         let values = tally_values([&a[..], &b[..]]);
         assert_eq!(values.len(), 7);
-        assert_eq!(values.iter().find(|(v, _)| *v == Akuntabel).map(|x| x.1), Some(2));
-        assert_eq!(values.iter().find(|(v, _)| *v == Adaptif).map(|x| x.1), Some(1));
-        assert_eq!(values.iter().find(|(v, _)| *v == Loyal).map(|x| x.1), Some(0));
+        assert_eq!(
+            values.iter().find(|(v, _)| *v == Akuntabel).map(|x| x.1),
+            Some(2)
+        );
+        assert_eq!(
+            values.iter().find(|(v, _)| *v == Adaptif).map(|x| x.1),
+            Some(1)
+        );
+        assert_eq!(
+            values.iter().find(|(v, _)| *v == Loyal).map(|x| x.1),
+            Some(0)
+        );
 
         let s = |n| Sdg::new(n).expect("sdg");
         let x = [s(1), s(17)];
@@ -330,7 +342,18 @@ mod tests {
 
     #[test]
     fn histogram_bins_are_ten_points_wide_and_100_is_in_the_last() {
-        let h = Histogram::of(&[0.0, 9.99, 10.0, 55.5, 89.9, 90.0, 100.0, 120.0, -3.0, f64::NAN]);
+        let h = Histogram::of(&[
+            0.0,
+            9.99,
+            10.0,
+            55.5,
+            89.9,
+            90.0,
+            100.0,
+            120.0,
+            -3.0,
+            f64::NAN,
+        ]);
         assert_eq!(h.bins, [3, 1, 0, 0, 0, 1, 0, 0, 1, 3]);
         assert_eq!(h.count, 9);
         assert_eq!(h.median, Some(55.5));

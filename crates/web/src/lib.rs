@@ -109,8 +109,8 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::scoring;
     /// The jury's stage assignments: the committee sees all, a judge their own.
     const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
-    use pages::vote;
     use pages::leaders;
+    use pages::vote;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
         proposals, public, screening, sosialisasi, units,
