@@ -49,16 +49,6 @@ pub struct JudgeDashboard {
     pub assignments: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ViewerDashboard {
-    pub by_state: Vec<(ProposalState, i64)>,
-    pub by_unit_kind: Vec<(UnitKind, i64)>,
-    pub by_category: Vec<(String, i64)>,
-    /// Proposals entered in each judged stage (the pipeline after screening).
-    pub by_stage: Vec<(kolabik_domain::StageKind, i64)>,
-    pub proposals_total: i64,
-}
-
 /// States counted as "submitted" on the public page: everything past the unit's desk.
 pub fn counts_as_submitted(s: ProposalState) -> bool {
     !matches!(
@@ -154,20 +144,6 @@ impl App {
         Ok(JudgeDashboard {
             judge: judges::by_user(self.db.pool(), user.id).await?,
             assignments: 0,
-        })
-    }
-
-    pub async fn viewer_dashboard(&self) -> Result<ViewerDashboard, AppError> {
-        let edition = self.ensure_current_edition().await?;
-        let pool = self.db.pool();
-        let by_state = stats::proposals_by_state(pool, edition.id).await?;
-        let proposals_total = by_state.iter().map(|(_, n)| n).sum();
-        Ok(ViewerDashboard {
-            by_state,
-            by_unit_kind: stats::proposals_by_unit_kind(pool, edition.id).await?,
-            by_category: stats::proposals_by_category(pool, edition.id).await?,
-            by_stage: stats::entries_by_stage(pool, edition.id).await?,
-            proposals_total,
         })
     }
 

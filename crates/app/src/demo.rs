@@ -434,6 +434,7 @@ impl App {
         }
         self.load_vote_demo().await?;
         self.load_demo_catalog().await?;
+        self.load_demo_past_edition().await?;
         Ok(true)
     }
 }

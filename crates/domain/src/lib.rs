@@ -16,6 +16,7 @@ pub mod files;
 pub mod funnel;
 pub mod ical;
 pub mod ids;
+pub mod leaders;
 pub mod model;
 pub mod password;
 pub mod proposal;

@@ -26,6 +26,7 @@ pub mod field;
 pub mod invitations;
 pub mod judges;
 pub mod jury;
+pub mod leaders;
 pub mod notifications;
 pub mod presentation;
 pub mod proposal_content;

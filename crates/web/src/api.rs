@@ -173,14 +173,6 @@ pub struct CommitteeDashboardDto {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ViewerDashboardDto {
-    pub proposals_total: i64,
-    pub proposals_by_state: Vec<CountDto>,
-    pub proposals_by_unit_kind: Vec<CountDto>,
-    pub proposals_by_category: Vec<CountDto>,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct OperatorDashboardDto {
     pub units: Vec<UnitDto>,
     pub proposals: Vec<ProposalDto>,
@@ -819,26 +811,6 @@ pub async fn judge_dashboard(
     }))
 }
 
-/// Figures for the city's leaders.
-#[utoipa::path(get, path = "/api/v1/dashboard/viewer", tag = "dashboard",
-    responses((status = 200, body = ViewerDashboardDto), (status = 403, body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn viewer_dashboard(
-    State(state): State<AppState>,
-) -> Result<Json<ViewerDashboardDto>, WebError> {
-    let d = state.app.viewer_dashboard().await?;
-    Ok(Json(ViewerDashboardDto {
-        proposals_total: d.proposals_total,
-        proposals_by_state: counts(&d.by_state, ProposalState::as_str),
-        proposals_by_unit_kind: counts(&d.by_unit_kind, UnitKind::as_str),
-        proposals_by_category: d
-            .by_category
-            .into_iter()
-            .map(|(key, count)| CountDto { key, count })
-            .collect(),
-    }))
-}
-
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
@@ -863,7 +835,7 @@ impl utoipa::Modify for BearerAuth {
         Same data and the same access rules as the web pages. Authenticate with \
         `Authorization: Bearer <token>`; error messages follow Accept-Language (id, en)."),
     paths(edition, units, unit_detail, create_unit, import_units, me, proposals, users, create_user, audit, outbox, notices,
-          committee_dashboard, operator_dashboard, judge_dashboard, viewer_dashboard),
+          committee_dashboard, operator_dashboard, judge_dashboard),
     modifiers(&BearerAuth),
     tags((name = "edition"), (name = "units"), (name = "account"), (name = "proposals"),
          (name = "audit"), (name = "notifications"), (name = "dashboard"))
@@ -888,5 +860,6 @@ pub async fn openapi_json() -> Response {
     doc.merge(crate::api_vote::VoteApiDoc::openapi());
     doc.merge(crate::api_publication::PublicationApiDoc::openapi());
     doc.merge(crate::api_certificates::CertificateApiDoc::openapi());
+    doc.merge(crate::api_leaders::LeadersApiDoc::openapi());
     Json(doc).into_response()
 }

@@ -11,6 +11,7 @@ mod api_edition;
 mod api_funnel;
 mod api_invitations;
 mod api_jury;
+mod api_leaders;
 mod api_presentation;
 mod api_proposals;
 mod api_publication;
@@ -74,7 +75,6 @@ pub struct RouteSpec {
 const COMMITTEE: Area = Area::Role(Role::Committee);
 const OPERATOR: Area = Area::Role(Role::UnitOperator);
 const JUDGE: Area = Area::Role(Role::Judge);
-const VIEWER: Area = Area::Role(Role::Viewer);
 /// Body limit of upload routes: the largest file plus the multipart envelope.
 const UPLOAD_BODY_LIMIT: usize = kolabik_app::sosialisasi::MAX_MATERIAL_BYTES + 64 * 1024;
 const UNIT_HEAD: Area = Area::Role(Role::UnitHead);
@@ -85,6 +85,8 @@ const RETURNERS: Area = Area::AnyOf(&[Role::Committee, Role::UnitHead]);
 const COMMITTEE_OR_OPERATOR: Area = Area::AnyOf(&[Role::Committee, Role::UnitOperator]);
 /// Who may read a judged stage's ranking; the use case applies freezing, names and conflicts.
 const RANKING_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Viewer, Role::Judge]);
+/// The leaders' dashboard: the city's leaders, and the committee that reports to them.
+const LEADERS: Area = Area::AnyOf(&[Role::Viewer, Role::Committee]);
 
 /// Body limit of attachment uploads: the largest per-edition limit plus the envelope.
 const ATTACHMENT_BODY_LIMIT: usize =
@@ -110,6 +112,7 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use pages::scoring;
     /// The jury's stage assignments: the committee sees all, a judge their own.
     const JURY_READERS: Area = Area::AnyOf(&[Role::Committee, Role::Judge]);
+    use pages::leaders;
     use pages::vote;
     use pages::{
         account, attachments, committee, dashboards, edition, funnel, invitations, notices,
@@ -421,7 +424,6 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             post(proposals::committee_return),
         ),
         r("GET", "/juri/dasbor", JUDGE, get(dashboards::judge)),
-        r("GET", "/pimpinan", VIEWER, get(dashboards::viewer)),
         // --- presentation & field verification ---
         r(
             "GET",
@@ -1392,6 +1394,15 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             COMMITTEE,
             get(api_certificates::zip_status),
         ),
+        // --- leaders' dashboard ---
+        r("GET", "/pimpinan", LEADERS, get(leaders::page)),
+        r("GET", "/pimpinan/cetak", LEADERS, get(leaders::print)),
+        r(
+            "GET",
+            "/api/v1/dashboard/viewer",
+            LEADERS,
+            get(api_leaders::viewer_dashboard),
+        ),
         r("GET", "/healthz", Area::Public, get(public::healthz)),
         r("GET", "/readyz", Area::Public, get(public::readyz)),
         r("GET", "/metrics", Area::Public, get(metrics::render)),
@@ -1452,12 +1463,6 @@ fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             "/api/v1/dashboard/judge",
             JUDGE,
             get(api::judge_dashboard),
-        ),
-        r(
-            "GET",
-            "/api/v1/dashboard/viewer",
-            VIEWER,
-            get(api::viewer_dashboard),
         ),
         r(
             "GET",

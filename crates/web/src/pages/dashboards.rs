@@ -3,9 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use kolabik_app::dashboard::{
-    CommitteeDashboard, JudgeDashboard, OperatorDashboard, ViewerDashboard,
-};
+use kolabik_app::dashboard::{CommitteeDashboard, JudgeDashboard, OperatorDashboard};
 use kolabik_domain::{Edition, ProposalState};
 
 use super::render;
@@ -119,43 +117,4 @@ pub async fn judge(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let d = state.app.judge_dashboard(user).await?;
     let c = Chrome::new(&ctx, ctx.tr().get("judge.title"));
     Ok(render(&JudgePage { c, d }))
-}
-
-#[derive(Template)]
-#[template(path = "dashboard_viewer.html")]
-struct ViewerPage {
-    c: Chrome,
-    edition: Option<Edition>,
-    d: ViewerDashboard,
-    state_bars: Vec<Bar>,
-    kind_bars: Vec<Bar>,
-    category_bars: Vec<Bar>,
-    stage_bars: Vec<Bar>,
-}
-
-pub async fn viewer(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let d = state.app.viewer_dashboard().await?;
-    let edition = state.app.current_edition().await?;
-    let c = Chrome::new(&ctx, ctx.tr().get("viewer.title"));
-    let state_bars = state_bars(&c, &d.by_state);
-    let kind_bars = bars(
-        d.by_unit_kind
-            .iter()
-            .map(|(k, n)| (c.t(k.label_key()).to_owned(), *n)),
-    );
-    let category_bars = bars(d.by_category.iter().cloned());
-    let stage_bars = bars(
-        d.by_stage
-            .iter()
-            .map(|(k, n)| (c.t(k.label_key()).to_owned(), *n)),
-    );
-    Ok(render(&ViewerPage {
-        c,
-        edition,
-        d,
-        state_bars,
-        kind_bars,
-        category_bars,
-        stage_bars,
-    }))
 }

@@ -11,6 +11,7 @@ pub mod field;
 pub mod funnel;
 pub mod invitations;
 pub mod jury;
+pub mod leaders;
 pub mod notices;
 pub mod presentation;
 pub mod proposals;
