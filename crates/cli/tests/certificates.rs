@@ -85,9 +85,10 @@ async fn certificates_end_to_end(db: &TestDb) {
     let certs = certificates(&pool).await;
     let candidates = count(
         &pool,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM proposals p WHERE p.state IN \
-         ('passed_screening', 'finalist', 'winner') OR EXISTS (SELECT 1 FROM results r \
-         WHERE r.proposal_id = p.id AND r.stage_id IS NULL)",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM proposals p \
+         WHERE p.edition_id = (SELECT id FROM editions WHERE is_current = 1) \
+         AND (p.state IN ('passed_screening', 'finalist', 'winner') OR EXISTS \
+         (SELECT 1 FROM results r WHERE r.proposal_id = p.id AND r.stage_id IS NULL))",
     )
     .await;
     assert_eq!(certs.len() as i64, candidates);
