@@ -536,6 +536,12 @@ impl App {
             signatory,
         });
         let url = self.verify_url(&c.code);
+        let revoked = c.revoked_at.map(|at| {
+            format!(
+                "DICABUT {}: TIDAK BERLAKU",
+                edition.time_zone.format_date(at, kolabik_domain::Lang::Id)
+            )
+        });
         certificate(&Certificate {
             issuer: &text.issuer,
             heading: &text.heading,
@@ -551,6 +557,7 @@ impl App {
             code: &c.code,
             verify_url: &url,
             verify_hint: "Pindai kode QR atau buka alamat ini untuk memeriksa keaslian piagam.",
+            revoked: revoked.as_deref(),
         })
         .map_err(|e| AppError::Internal(e.to_string()))
     }

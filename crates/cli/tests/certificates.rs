@@ -289,6 +289,18 @@ async fn certificates_end_to_end(db: &TestDb) {
     .await
     .unwrap();
     assert!(logged.contains("Usulan ditarik unit"), "{logged}");
+    // The committee's copy of a revoked certificate says so across the page.
+    let pdf = committee
+        .get(&format!("/piagam/{}.pdf", p.code))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(
+        pdf.windows(b"(DICABUT ".len()).any(|w| w == b"(DICABUT "),
+        "revoked banner"
+    );
     let twice = committee
         .post_form(
             &format!("/panitia/piagam/{}/cabut", p.id),

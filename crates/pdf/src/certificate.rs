@@ -39,6 +39,9 @@ pub struct Certificate<'a> {
     pub verify_url: &'a str,
     /// "Pindai untuk memeriksa keaslian piagam" or similar, under the QR code.
     pub verify_hint: &'a str,
+    /// For a revoked certificate, the banner drawn across it ("DICABUT …"): a copy that
+    /// the committee downloads for the record must not pass for a valid one.
+    pub revoked: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +95,7 @@ fn draw_qr(page: &mut Content, x: f32, y: f32, size: f32, width: usize, dark: &[
 const GREEN: (f32, f32, f32) = (0.05, 0.33, 0.22);
 const GOLD: (f32, f32, f32) = (0.78, 0.60, 0.16);
 const SEA: (f32, f32, f32) = (0.55, 0.78, 0.92);
+const RED: (f32, f32, f32) = (0.70, 0.08, 0.08);
 
 fn fill(page: &mut Content, c: (f32, f32, f32)) {
     page.set_fill_rgb(c.0, c.1, c.2);
@@ -351,6 +355,23 @@ pub fn certificate(c: &Certificate<'_>) -> Result<Vec<u8>, CertificateError> {
         hy -= 9.0;
     }
 
+    if let Some(banner) = c.revoked {
+        let (bh, by) = (46.0, HEIGHT / 2.0 - 23.0);
+        fill(&mut page, RED);
+        page.rect(40.0, by, WIDTH - 80.0, bh);
+        page.fill_nonzero();
+        page.set_fill_gray(1.0);
+        centred(
+            &mut page,
+            Font::Bold,
+            20.0,
+            cx,
+            by + 16.0,
+            WIDTH - 120.0,
+            banner,
+        );
+    }
+
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let tree_id = Ref::new(2);
@@ -457,9 +478,8 @@ mod tests {
         assert_eq!(decoded, URL);
     }
 
-    #[test]
-    fn the_certificate_is_one_landscape_page_with_a_link() {
-        let pdf = certificate(&Certificate {
+    fn sample(revoked: Option<&str>) -> Vec<u8> {
+        certificate(&Certificate {
             issuer: "PEMERINTAH KOTA PASURUAN",
             heading: "PIAGAM PENGHARGAAN",
             given_to: "diberikan kepada",
@@ -474,9 +494,26 @@ mod tests {
             code: "KLB-2022-7QH3-M9XD",
             verify_url: URL,
             verify_hint: "Pindai untuk memeriksa keaslian piagam ini",
+            revoked,
         })
-        .unwrap();
-        let has = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+        .unwrap()
+    }
+
+    fn has(pdf: &[u8], needle: &[u8]) -> bool {
+        pdf.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn a_revoked_certificate_says_so_across_the_page() {
+        let banner = "DICABUT 5 Januari 2023: TIDAK BERLAKU";
+        assert!(has(&sample(Some(banner)), b"(DICABUT 5 Januari 2023"));
+        assert!(!has(&sample(None), b"DICABUT"));
+    }
+
+    #[test]
+    fn the_certificate_is_one_landscape_page_with_a_link() {
+        let pdf = sample(None);
+        let has = |needle: &[u8]| has(&pdf, needle);
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(has(b"/MediaBox [0 0 842 595]"));
         assert!(has(format!("/URI ({URL})").as_bytes()));
