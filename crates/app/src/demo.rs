@@ -128,6 +128,22 @@ fn bad(what: &str, value: &str) -> AppError {
     AppError::Internal(format!("demo data: bad {what}: {value}"))
 }
 
+/// A demo proposal's BerAKHLAK values from their codes (every demo edition's file).
+pub(crate) fn demo_values(codes: &[String]) -> Result<Vec<BerakhlakValue>, AppError> {
+    codes
+        .iter()
+        .map(|v| BerakhlakValue::parse(v).ok_or_else(|| bad("value", v)))
+        .collect()
+}
+
+/// A demo proposal's SDGs from their numbers.
+pub(crate) fn demo_sdgs(numbers: &[u8]) -> Result<Vec<Sdg>, AppError> {
+    numbers
+        .iter()
+        .map(|n| Sdg::new(*n).ok_or_else(|| bad("sdg", &n.to_string())))
+        .collect()
+}
+
 impl App {
     /// The demo accounts (without touching the database).
     pub fn demo_accounts() -> Result<Vec<DemoAccountInfo>, AppError> {
@@ -367,16 +383,8 @@ impl App {
                 innovation_stage: InnovationStage::parse(&p.innovation_stage)
                     .ok_or_else(|| bad("innovation stage", &p.innovation_stage))?,
                 started_on: Some(p.started.clone()),
-                values: p
-                    .values
-                    .iter()
-                    .map(|v| BerakhlakValue::parse(v).ok_or_else(|| bad("value", v)))
-                    .collect::<Result<_, _>>()?,
-                sdgs: p
-                    .sdgs
-                    .iter()
-                    .map(|n| Sdg::new(*n).ok_or_else(|| bad("sdg", &n.to_string())))
-                    .collect::<Result<_, _>>()?,
+                values: demo_values(&p.values)?,
+                sdgs: demo_sdgs(&p.sdgs)?,
                 receipt_number: submitted.then(|| format!("KLB-{}-{:04}", e.year, i + 1)),
                 state_reason: p
                     .returned_reason

@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 
 use kolabik_domain::{
-    BerakhlakValue, Id, InnovationStage, Instant, LocalDateTime, Proposal, ProposalState, Sdg,
-    Slug, StageKind, TimeZone,
+    Id, InnovationStage, Instant, LocalDateTime, Proposal, ProposalState, Slug, StageKind, TimeZone,
 };
 use kolabik_store::{editions, proposals, stage_entries, units};
 use serde::Deserialize;
@@ -171,16 +170,8 @@ impl App {
                 innovation_stage: InnovationStage::parse(&p.innovation_stage)
                     .ok_or_else(|| bad("innovation stage", &p.innovation_stage))?,
                 started_on: Some(p.started.clone()),
-                values: p
-                    .values
-                    .iter()
-                    .map(|v| BerakhlakValue::parse(v).ok_or_else(|| bad("value", v)))
-                    .collect::<Result<_, _>>()?,
-                sdgs: p
-                    .sdgs
-                    .iter()
-                    .map(|n| Sdg::new(*n).ok_or_else(|| bad("sdg", &n.to_string())))
-                    .collect::<Result<_, _>>()?,
+                values: crate::demo::demo_values(&p.values)?,
+                sdgs: crate::demo::demo_sdgs(&p.sdgs)?,
                 receipt_number: submitted.then(|| format!("KLB-{}-{:04}", e.year, i + 1)),
                 state_reason: None,
                 submitted_at,
