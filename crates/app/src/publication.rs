@@ -9,6 +9,7 @@
 //! Each published row links to its catalogue page when the proposal was published to the
 //! catalogue (`catalog_entries.proposal_id`).
 
+use kolabik_domain::certificate::Award;
 use kolabik_domain::{Id, Instant, TimeZone};
 use kolabik_store::editions;
 use kolabik_store::results as rs;
@@ -23,9 +24,13 @@ pub const WINNING_RANKS: i64 = 3;
 /// How many of the edition's best final scores are shown first ("tiga terbaik").
 pub const BEST_OVERALL: usize = 3;
 
-/// A category winner: ranked 1–3 in its category with a final score.
+/// A category winner: ranked 1–3 in its category with a final score — the domain's one
+/// award rule, which the certificates follow too.
 fn is_winner(rank: Option<i64>, score: Option<f64>) -> bool {
-    score.is_some() && rank.is_some_and(|k| (1..=WINNING_RANKS).contains(&k))
+    matches!(
+        Award::of(score.is_some(), rank, WINNING_RANKS),
+        Award::Juara(_)
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]
